@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""The book's commands. Needs only Python 3.10+ and pip; creates .venv itself.
+
+    python3 scripts/book.py test [PYTEST_ARGS...]   run the whole test suite
+    python3 scripts/book.py build                   build the website into _build/html
+    python3 scripts/book.py execute [NOTEBOOK...]   re-run notebooks, store their outputs
+    python3 scripts/book.py lint                    ruff over utils, tests and notebooks
+
+Each command first makes sure `.venv` exists and matches requirements.txt,
+constraints.txt and pyproject.toml (it reinstalls when one of them changed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".book-requirements.sha256"
+INPUTS = ("requirements.txt", "constraints.txt", "pyproject.toml")
+
+
+def _requirements_hash() -> str:
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_env() -> None:
+    """Create or update .venv so that it matches the pinned requirements."""
+    wanted = _requirements_hash()
+    if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    if sys.version_info < (3, 10):  # noqa: UP036 (this script may be started by any python3)
+        sys.exit(f"book.py: Python 3.10 or newer is needed, this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        print(f"book.py: creating {VENV.relative_to(ROOT)} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    print("book.py: installing requirements.txt (a few minutes the first time) ...", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, "-r", str(ROOT / "requirements.txt")], check=True, cwd=ROOT)
+    STAMP.write_text(wanted + "\n")
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> int:
+    """Run a command from the repository root and return its exit code."""
+    return subprocess.run(args, cwd=ROOT, env=env).returncode
+
+
+def cmd_test(extra: list[str]) -> int:
+    # tests/conftest.py fixes threads and CPU kernels before any kernel starts.
+    return run([str(PYTHON), "-m", "pytest", *extra])
+
+
+def cmd_build(extra: list[str]) -> int:
+    started = time.perf_counter()
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    code = run([str(BIN / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going", *extra])
+    if code == 0:
+        print(f"book.py: site built in {time.perf_counter() - started:.0f} s: _build/html/index.html")
+    return code
+
+
+def cmd_execute(extra: list[str]) -> int:
+    return run([str(PYTHON), str(ROOT / "scripts" / "execute_notebooks.py"), *extra])
+
+
+def cmd_lint(extra: list[str]) -> int:
+    return run([str(BIN / "ruff"), "check", "utils", "tests", "scripts", "benchmarks", "chapters", *extra])
+
+
+COMMANDS = {"test": cmd_test, "build": cmd_build, "execute": cmd_execute, "lint": cmd_lint}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__.strip())
+        return 2
+    ensure_env()
+    return COMMANDS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

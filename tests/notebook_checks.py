@@ -1,0 +1,175 @@
+"""Structural checks of a chapter notebook, shared by the tests and the execute command.
+
+nbval compares stored outputs with fresh ones, but it silently passes a code
+cell that was never executed (no stored output, ``execution_count: null``).
+These checks close that gap and hold every chapter to the book's shape.
+``check_notebook`` returns a list of problems; an empty list means the
+notebook is fine.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import tomllib
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP_TEMPLATE = Path(__file__).with_name("setup_cell.txt")
+CHAPTER_IMPORTS = "# CHAPTER IMPORTS"
+
+#: Share of code cells that may be exempt from output comparison.
+MAX_EXEMPT_SHARE = 0.15
+#: A stored notebook larger than this is too heavy for readers and diffs.
+MAX_NOTEBOOK_BYTES = 1_000_000
+MIN_EXERCISES = 5
+
+EXEMPT_MARKERS = ("NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP")
+EXEMPT_TAGS = ("nbval-ignore-output", "nbval-skip")
+
+#: Text that must never appear in a stored output: machine-specific paths
+#: (a warning prints the kernel's temporary file; a traceback prints where
+#: packages are installed) and object addresses, which change every run.
+FORBIDDEN_OUTPUT = [
+    (re.compile(r"/tmp/ipykernel_\d+"), "a kernel temp path (a warning?)"),
+    (re.compile(r"(/tmp/|/work/|/home/|/root/|/Users/|site-packages)"), "a machine-specific path"),
+    (re.compile(r"\bat 0x[0-9a-fA-F]+>"), "an object address in a repr"),
+]
+#: Source patterns the book forbids: the book runs offline, and loading a
+#: pickle without ``weights_only=True`` runs whatever code the file holds.
+FORBIDDEN_SOURCE = [
+    (
+        re.compile(r"(download\s*=\s*True|urlretrieve|requests\.get|wget |curl |hf_hub_download|from_pretrained)"),
+        "downloads at run time (the book runs offline)",
+    ),
+    (re.compile(r"torch\.load\((?![^)]*weights_only\s*=\s*True)"), "calls torch.load without weights_only=True"),
+]
+#: The value of a cell's last expression must not be a plotting call's return
+#: value (``Text(0.5, 1.0, 'title')``, ``[<matplotlib.lines.Line2D ...>]``):
+#: end plotting cells with ``plt.show()``.
+PLOT_RESULT = re.compile(r"^(\[?<matplotlib\.|Text\(|<Figure size|<Axes)")
+
+
+def repository_url() -> str:
+    """The repository URL, written once in _config.yml."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    return config["repository"]["url"]
+
+
+def book_ref() -> str:
+    """The git ref the setup cell installs `utils` from in Colab: ``v`` + the package version."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return "v" + project["version"]
+
+
+def is_exempt(cell) -> bool:
+    """True if nbval does not compare this code cell's output."""
+    first = cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
+    tags = cell.metadata.get("tags", [])
+    return any(m in first for m in EXEMPT_MARKERS) or any(t in tags for t in EXEMPT_TAGS)
+
+
+def _output_texts(cell):
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            yield out.text
+        elif out.output_type in ("execute_result", "display_data"):
+            yield out.get("data", {}).get("text/plain", "")
+        elif out.output_type == "error":
+            yield "\n".join(out.traceback)
+
+
+def check_setup_cell(source: str) -> list[str]:
+    """Problems of a first code cell compared with tests/setup_cell.txt."""
+    head, tail = SETUP_TEMPLATE.read_text().rstrip("\n").split(CHAPTER_IMPORTS)
+    tail = tail.split("\n", 1)[1]  # drop the rest of the placeholder line
+    problems = []
+    if not source.startswith(head) or not source.rstrip("\n").endswith(tail):
+        problems.append("the first code cell is not the shared setup cell (tests/setup_cell.txt)")
+    else:
+        middle = source[len(head) : len(source.rstrip("\n")) - len(tail)]
+        extra = [ln for ln in middle.splitlines() if ln.strip() and not re.match(r"(import|from) \w", ln)]
+        if extra:
+            problems.append(f"the setup cell adds lines other than imports: {extra}")
+    url = re.search(r'^BOOK_REPO = "([^"]+)"', source, re.MULTILINE)
+    if not url or url.group(1) != repository_url():
+        found = url.group(1) if url else None
+        problems.append(f"setup cell BOOK_REPO is {found!r}, _config.yml says {repository_url()!r}")
+    ref = re.search(r'^BOOK_REF = "([^"]+)"', source, re.MULTILINE)
+    if not ref or ref.group(1) != book_ref():
+        found = ref.group(1) if ref else None
+        problems.append(f"setup cell BOOK_REF is {found!r}, pyproject.toml says {book_ref()!r}")
+    return problems
+
+
+def check_notebook(path: Path) -> list[str]:
+    """Return the structural problems of one chapter notebook."""
+    path = Path(path)
+    problems: list[str] = []
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        problems.append(f"notebook is {path.stat().st_size} bytes, more than {MAX_NOTEBOOK_BYTES}")
+    nb = nbformat.read(path, as_version=4)
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as err:
+        problems.append(f"invalid notebook: {err.message}")
+    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
+        problems.append("kernelspec name is not 'python3'")
+
+    cells = nb.cells
+    if not cells or cells[0].cell_type != "markdown" or not cells[0].source.startswith("# "):
+        problems.append("the first cell is not a markdown '# Title' cell")
+    code = [c for c in cells if c.cell_type == "code"]
+    if not code:
+        return [*problems, "no code cells"]
+
+    # Executed, in order, top to bottom: execution counts are exactly 1..n.
+    counts = [c.execution_count for c in code]
+    if counts != list(range(1, len(code) + 1)):
+        unexecuted = sum(c is None for c in counts)
+        problems.append(
+            f"code cells were not all executed in order 1..{len(code)} "
+            f"({unexecuted} never executed; counts start {counts[:8]})"
+        )
+
+    problems += check_setup_cell(code[0].source)
+
+    exempt = [i for i, c in enumerate(code) if is_exempt(c)]
+    if len(exempt) > MAX_EXEMPT_SHARE * len(code):
+        problems.append(f"{len(exempt)} of {len(code)} code cells are exempt from output checks (max 15%)")
+    for i in exempt:
+        if i + 1 >= len(code) or is_exempt(code[i + 1]) or not code[i + 1].outputs:
+            problems.append(f"exempt code cell {i + 1} is not followed by a checked cell with output")
+
+    for i, cell in enumerate(code, start=1):
+        tags = cell.metadata.get("tags", [])
+        has_error = any(o.output_type == "error" for o in cell.outputs)
+        if has_error and "raises-exception" not in tags:
+            problems.append(f"code cell {i} stores an error but is not tagged raises-exception")
+        if "raises-exception" in tags and not has_error:
+            problems.append(f"code cell {i} is tagged raises-exception but stores no error")
+        if any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs) and not is_exempt(cell):
+            problems.append(f"code cell {i} writes to stderr (a warning or log line?)")
+        for text in _output_texts(cell):
+            for pattern, what in FORBIDDEN_OUTPUT:
+                if pattern.search(text):
+                    problems.append(f"code cell {i} output contains {what}")
+        for pattern, what in FORBIDDEN_SOURCE:
+            if pattern.search(cell.source):
+                problems.append(f"code cell {i} {what}")
+        for out in cell.outputs:
+            if out.output_type == "execute_result" and PLOT_RESULT.match(out.data.get("text/plain", "")):
+                problems.append(f"code cell {i} shows a plotting call's return value (end it with plt.show())")
+
+    headings = [ln for c in cells if c.cell_type == "markdown" for ln in c.source.splitlines()]
+    for heading in ("## Summary", "## Exercises"):
+        if heading not in headings:
+            problems.append(f"no '{heading}' heading")
+    if "## Exercises" in headings:
+        start = next(i for i, c in enumerate(cells) if "## Exercises" in c.source.splitlines())
+        solutions = [c for c in cells[start:] if c.cell_type == "code" and "hide-cell" in c.metadata.get("tags", [])]
+        if len(solutions) < MIN_EXERCISES:
+            problems.append(f"{len(solutions)} exercise solutions (code cells tagged hide-cell), need {MIN_EXERCISES}")
+    return problems

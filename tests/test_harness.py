@@ -1,0 +1,124 @@
+"""The regression harness can fail: break what it guards and watch it catch it.
+
+A copy of a chapter with one stored number changed must fail nbval, while the
+unchanged copy passes; a copy with its outputs stripped (which nbval alone
+would pass) must fail the structural checks.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+import nbformat
+from notebook_checks import ROOT, check_notebook, is_exempt
+
+CHAPTER = ROOT / "chapters" / "01_tensors.ipynb"
+SANITIZE = ROOT / "tests" / "sanitize.cfg"
+
+
+def first_checked_number(nb) -> tuple[int, int]:
+    """Index of the first checked code cell after the setup cell whose output has a digit, and that output."""
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    for i in code[1:]:
+        cell = nb.cells[i]
+        if is_exempt(cell) or "raises-exception" in cell.metadata.get("tags", []):
+            continue
+        for k, out in enumerate(cell.outputs):
+            text = out.get("text") or out.get("data", {}).get("text/plain", "")
+            if re.search(r"\d", text):
+                return i, k
+    raise AssertionError("no checked output with a number in the chapter")
+
+
+def bump_first_digit(text: str) -> str:
+    return re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), text, count=1)
+
+
+def test_changed_number_fails_nbval_and_unchanged_copy_passes(tmp_path):
+    nb = nbformat.read(CHAPTER, as_version=4)
+    index, k = first_checked_number(nb)
+    nb.cells = nb.cells[: index + 1]  # the chapter up to that cell: enough, and quick
+    nbformat.write(nb, tmp_path / "unchanged.ipynb")
+
+    out = nb.cells[index].outputs[k]
+    if "text" in out:
+        out.text = bump_first_digit(out.text)
+    else:
+        out.data["text/plain"] = bump_first_digit(out.data["text/plain"])
+    nbformat.write(nb, tmp_path / "changed.ipynb")
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "--nbval-current-env",
+            f"--nbval-sanitize-with={SANITIZE}",
+            "-o",
+            "addopts=",
+            "-p",
+            "no:cacheprovider",
+            "-rf",
+            "unchanged.ipynb",
+            "changed.ipynb",
+        ],
+        cwd=tmp_path,
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    report = result.stdout + result.stderr
+    assert result.returncode == 1, report
+    failed = re.findall(r"^FAILED (\S+)", report, re.MULTILINE)
+    assert len(failed) == 1 and failed[0].startswith("changed.ipynb"), report
+    assert re.search(r"\b1 failed\b", report), report
+
+
+def test_stripped_outputs_fail_the_structural_check(tmp_path):
+    nb = nbformat.read(CHAPTER, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, tmp_path / "stripped.ipynb")
+    problems = check_notebook(tmp_path / "stripped.ipynb")
+    assert any("not all executed" in p for p in problems), problems
+
+
+def test_out_of_order_execution_fails_the_structural_check(tmp_path):
+    nb = nbformat.read(CHAPTER, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    code[1].execution_count, code[2].execution_count = code[2].execution_count, code[1].execution_count
+    nbformat.write(nb, tmp_path / "shuffled.ipynb")
+    assert any("in order" in p for p in check_notebook(tmp_path / "shuffled.ipynb"))
+
+
+def test_untagged_error_and_stray_stderr_fail_the_structural_check(tmp_path):
+    nb = nbformat.read(CHAPTER, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    code[1].outputs.append(nbformat.v4.new_output("error", ename="ValueError", evalue="boom", traceback=[]))
+    code[2].outputs.append(nbformat.v4.new_output("stream", name="stderr", text="UserWarning: careful\n"))
+    nbformat.write(nb, tmp_path / "broken.ipynb")
+    problems = check_notebook(tmp_path / "broken.ipynb")
+    assert any("not tagged raises-exception" in p for p in problems), problems
+    assert any("stderr" in p for p in problems), problems
+
+
+def test_foreign_setup_cell_fails_the_structural_check(tmp_path):
+    nb = nbformat.read(CHAPTER, as_version=4)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    setup.source = setup.source.replace("github.com/", "example.org/")
+    nbformat.write(nb, tmp_path / "foreign.ipynb")
+    problems = check_notebook(tmp_path / "foreign.ipynb")
+    assert any("BOOK_REPO" in p for p in problems), problems
+
+
+def test_too_many_exempt_cells_fail_the_structural_check(tmp_path):
+    nb = nbformat.read(CHAPTER, as_version=4)
+    for cell in [c for c in nb.cells if c.cell_type == "code"][1::2]:
+        cell.source = "# NBVAL_IGNORE_OUTPUT\n" + cell.source
+    nbformat.write(nb, tmp_path / "lax.ipynb")
+    problems = check_notebook(tmp_path / "lax.ipynb")
+    assert any("exempt from output checks" in p for p in problems), problems

@@ -1,0 +1,78 @@
+"""Structure of the book: the table of contents and every chapter notebook.
+
+nbval (run by the same test command over chapters/) checks that each stored
+output is what the code produces today; these tests check what nbval cannot.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from notebook_checks import ROOT, check_notebook
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc.get("parts", toc.get("chapters", [])))
+    return files
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no notebooks in chapters/"
+
+
+def test_toc_lists_exactly_the_chapter_notebooks():
+    listed = [f for f in toc_files() if f.startswith("chapters/")]
+    on_disk = [str(p.relative_to(ROOT).with_suffix("")) for p in CHAPTERS]
+    assert sorted(listed) == on_disk, "_toc.yml and chapters/ disagree"
+    assert len(listed) == len(set(listed)), "_toc.yml lists a chapter twice"
+    assert listed == sorted(listed), "chapters are not listed in file-name order"
+
+
+def test_toc_files_exist():
+    for name in toc_files():
+        assert any((ROOT / (name + ext)).exists() for ext in (".md", ".ipynb")), f"{name} in _toc.yml is missing"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_structure(path: Path):
+    problems = check_notebook(path)
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+def test_build_output_is_never_collected(tmp_path):
+    """A site build copies notebooks into _build/; pytest must not test those copies."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "tests").mkdir()
+    shutil.copy(ROOT / "tests" / "sanitize.cfg", tmp_path / "tests")
+    chapter = next(iter(CHAPTERS))
+    for folder in ("chapters", "_build/jupyter_execute", "_build/html/_sources/chapters"):
+        (tmp_path / folder).mkdir(parents=True)
+        shutil.copy(chapter, tmp_path / folder)
+    for where in ([], ["."]):  # the configured test paths, and the whole tree
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", *where],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
+        collected = [line for line in result.stdout.splitlines() if "::" in line]
+        assert collected, result.stdout + result.stderr
+        assert all(line.startswith("chapters/") for line in collected), result.stdout

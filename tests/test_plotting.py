@@ -1,0 +1,282 @@
+"""Unit tests for utils.plotting: what each helper draws and how it refuses bad input."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+
+import utils
+from utils import plotting
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def texts(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def cells(ax: Axes) -> list[Rectangle]:
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+# ---------------------------------------------------------------- use_book_style
+
+
+def test_use_book_style_sets_rcparams_and_returns_none():
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        assert utils.use_book_style() is None
+        for key, value in plotting.BOOK_STYLE.items():
+            expected = list(value) if isinstance(value, tuple) else value
+            assert matplotlib.rcParams[key] == expected, key
+        assert 80 <= matplotlib.rcParams["figure.dpi"] <= 100
+
+
+def test_all_is_exported_through_utils():
+    assert set(plotting.__all__) >= {"use_book_style", "plot_storage", "plot_broadcast", "plot_bars"}
+    for name in plotting.__all__:
+        assert getattr(utils, name) is getattr(plotting, name)
+
+
+def test_helpers_leave_rcparams_alone():
+    before = dict(matplotlib.rcParams)
+    utils.plot_storage(torch.arange(6).view(2, 3))
+    utils.plot_broadcast((3, 1), (4,))
+    utils.plot_bars(["a"], [1.0], xlabel="x", title="t")
+    assert dict(matplotlib.rcParams) == before
+
+
+# ---------------------------------------------------------------- plot_storage
+
+
+def test_plot_storage_contiguous():
+    a = torch.arange(6).view(2, 3)
+    ax = utils.plot_storage(a, name="a")
+    assert isinstance(ax, Axes)
+    assert ax.get_title() == "a: shape (2, 3), stride (3, 1)\noffset 0, contiguous"
+    assert len(cells(ax)) == 6 + 6  # grid cells + storage cells
+    assert [t for t in texts(ax) if t.startswith("s[")] == [f"s[{k}]" for k in range(6)]
+    assert ax.get_xlabel().startswith("storage index")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["storage", "row 0", "row 1"]
+
+
+def test_plot_storage_transposed_view_walks_the_storage_by_columns():
+    a = torch.arange(6).view(2, 3)
+    ax = utils.plot_storage(a.T, name="a.T")
+    assert ax.get_title() == "a.T: shape (3, 2), stride (1, 3)\noffset 0, not contiguous"
+    # grid read row by row: element [i, j] sits at storage index i + 3 j
+    assert [t for t in texts(ax) if t.startswith("s[")] == ["s[0]", "s[3]", "s[1]", "s[4]", "s[2]", "s[5]"]
+
+
+def test_plot_storage_offset_and_unused_cells():
+    s = torch.arange(12.0).view(3, 4)[1:, 1:3]
+    ax = utils.plot_storage(s, name="s")
+    assert "offset 5" in ax.get_title() and "stride (4, 1)" in ax.get_title()
+    assert len(cells(ax)) == 4 + 12
+    white = [p for p in cells(ax) if p.get_facecolor()[:3] == (1.0, 1.0, 1.0)]
+    assert len(white) == 12 - 4
+    assert "5" in texts(ax)  # float values drawn compactly (5.0 -> "5")
+
+
+def test_plot_storage_one_dimensional_and_given_ax():
+    fig, given = plt.subplots()
+    ax = utils.plot_storage(torch.tensor([True, False]), ax=given)
+    assert ax is given
+    assert "T" in texts(ax) and "F" in texts(ax)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["storage", "tensor"]
+
+
+def test_plot_storage_does_not_keep_autograd_history():
+    w = torch.ones(2, 2, requires_grad=True)
+    ax = utils.plot_storage(w * 2)
+    assert "shape (2, 2)" in ax.get_title()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"tensor": [[1, 2]]},
+            TypeError,
+            r"plot_storage\(\): argument 'tensor' must be a torch.Tensor, got list",
+        ),
+        (
+            {"tensor": torch.zeros(2, 2, 2)},
+            ValueError,
+            r"argument 'tensor' must have 1 or 2 dimension\(s\), got 3",
+        ),
+        ({"tensor": torch.zeros(0, 3)}, ValueError, r"argument 'tensor' must have at least one element"),
+        ({"tensor": torch.zeros(7, 7)}, ValueError, r"storage of at most 48 elements to be drawn, got 49"),
+        ({"tensor": torch.zeros(2, dtype=torch.complex64)}, ValueError, r"real or bool dtype"),
+        (
+            {"tensor": torch.zeros(2), "ax": "left"},
+            TypeError,
+            r"argument 'ax' must be a matplotlib Axes or None, got str",
+        ),
+        ({"tensor": torch.zeros(2), "name": 3}, TypeError, r"argument 'name' must be a str, got int"),
+    ],
+)
+def test_plot_storage_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        utils.plot_storage(**kwargs)
+    assert plt.get_fignums() == []  # refused before drawing anything
+
+
+def test_plot_storage_refuses_a_small_view_of_a_large_storage():
+    big = torch.arange(100)
+    with pytest.raises(ValueError, match="got 100"):
+        utils.plot_storage(big[:4])
+
+
+# ---------------------------------------------------------------- plot_broadcast
+
+
+def test_plot_broadcast_tensors():
+    col = torch.tensor([[0], [10], [20]])
+    row = torch.tensor([1, 2, 3, 4])
+    ax = utils.plot_broadcast(col, row)
+    assert isinstance(ax, Axes)
+    assert ax.get_title() == "broadcasting (3, 1) with (4,) gives (3, 4)"
+    assert len(cells(ax)) == 3 * 12
+    dashed = [p for p in cells(ax) if p.get_linestyle() == "--"]
+    assert len(dashed) == (12 - 3) + (12 - 4)  # repeated cells of a and of b
+    labels = texts(ax)
+    assert "a (3, 1)\nstretched: dim 1" in labels
+    assert "b (4,)\n→ (1, 4)\nstretched: dim 0" in labels
+    assert "result (3, 4)" in labels
+    assert labels.count("20") == 4  # the value 20 stored once, repeated three times
+    assert len(ax.get_legend().get_texts()) == 3
+
+
+def test_plot_broadcast_shapes_scalar_op_and_given_ax():
+    fig, given = plt.subplots()
+    ax = utils.plot_broadcast(torch.tensor(2.0), [2], ax=given, op="*")
+    assert ax is given
+    assert ax.get_title() == "broadcasting () with (2,) gives (2,)"
+    assert "*" in texts(ax) and "=" in texts(ax)
+
+
+def test_plot_broadcast_names_label_the_operands():
+    ax = utils.plot_broadcast((3, 1), (4,), names=("col", "row"))
+    assert "col (3, 1)\nstretched: dim 1" in texts(ax)
+    assert "row (4,)\n→ (1, 4)\nstretched: dim 0" in texts(ax)
+
+
+def test_plot_broadcast_equal_shapes_stretch_nothing():
+    ax = utils.plot_broadcast((2, 3), torch.Size([2, 3]))
+    assert not [p for p in cells(ax) if p.get_linestyle() == "--"]
+    assert not any("stretched" in t for t in texts(ax))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "error", "match"),
+    [
+        (
+            (2, 3),
+            (2,),
+            ValueError,
+            r"plot_broadcast\(\): shapes \(2, 3\) and \(2,\) cannot be broadcast: "
+            r"dimension -1 has sizes 3 and 2",
+        ),
+        (
+            "2x3",
+            (3,),
+            TypeError,
+            r"argument 'a' must be a torch.Tensor or a shape \(tuple of ints\), got str",
+        ),
+        ((2, 3), (2.0,), TypeError, r"argument 'b' must be a shape of ints"),
+        ((2, 3, 4), (4,), ValueError, r"argument 'a' must have at most 2 dimensions"),
+        ((11,), (1,), ValueError, r"each of size 1 to 10"),
+        ((0,), (1,), ValueError, r"got shape \(0,\)"),
+    ],
+)
+def test_plot_broadcast_bad_input(a, b, error, match):
+    with pytest.raises(error, match=match):
+        utils.plot_broadcast(a, b)
+    assert plt.get_fignums() == []
+
+
+def test_plot_broadcast_bad_ax_and_op():
+    with pytest.raises(TypeError, match=r"argument 'ax' must be a matplotlib Axes or None, got int"):
+        utils.plot_broadcast((1,), (1,), ax=1)
+    with pytest.raises(TypeError, match=r"argument 'op' must be a str, got NoneType"):
+        utils.plot_broadcast((1,), (1,), op=None)
+    with pytest.raises(TypeError, match=r"argument 'names' must be a pair of str, got \['a'\]"):
+        utils.plot_broadcast((1,), (1,), names=("a",))
+    with pytest.raises(TypeError, match=r"argument 'names' must be a pair of str, got str"):
+        utils.plot_broadcast((1,), (1,), names="ab")
+
+
+# ---------------------------------------------------------------- plot_bars
+
+
+def test_plot_bars_draws_one_bar_per_label():
+    ax = utils.plot_bars(["loop", "vectorised"], [1500.0, 2.5], xlabel="time (µs)", title="timing")
+    assert isinstance(ax, Axes)
+    assert len(ax.patches) == 2
+    assert [b.get_width() for b in ax.patches] == [1500.0, 2.5]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["loop", "vectorised"]
+    assert texts(ax) == [" 1,500", " 2.5"]
+    assert ax.get_xlabel() == "time (µs)" and ax.get_title() == "timing"
+    assert ax.get_xscale() == "linear"
+
+
+def test_plot_bars_log_scale_tensor_values_and_given_ax():
+    fig, given = plt.subplots()
+    ax = utils.plot_bars(
+        ("a", "b", "c"), torch.tensor([1.0, 10.0, 100.0]), ax=given, xlabel="x", title="t", log_scale=True
+    )
+    assert ax is given
+    assert ax.get_xscale() == "log"
+    assert len(ax.patches) == 3
+
+
+def test_plot_bars_accepts_numpy():
+    ax = utils.plot_bars(["a", "b"], np.array([0.0, 3.0]), xlabel="x", title="t")
+    assert [b.get_width() for b in ax.patches] == [0.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (
+            ("ab", [1, 2]),
+            {},
+            TypeError,
+            r"plot_bars\(\): argument 'labels' must be a list or tuple of str, got str",
+        ),
+        ((["a", 1], [1, 2]), {}, TypeError, r"argument 'labels' must hold only str"),
+        ((["a"], 1.0), {}, TypeError, r"argument 'values' must be a sequence of numbers, got float"),
+        (
+            (["a", "b"], [1.0]),
+            {},
+            ValueError,
+            r"'labels' and 'values' must have the same, non-zero length, got 2 and 1",
+        ),
+        (([], []), {}, ValueError, r"non-zero length, got 0 and 0"),
+        ((["a"], [-1.0]), {}, ValueError, r"argument 'values' must be finite and non-negative"),
+        ((["a"], [0.0]), {"log_scale": True}, ValueError, r"must be finite and positive"),
+        ((["a"], [1.0]), {"log_scale": 1}, TypeError, r"argument 'log_scale' must be a bool, got int"),
+        ((["a"], [1.0]), {"xlabel": None}, TypeError, r"argument 'xlabel' must be a str, got NoneType"),
+    ],
+)
+def test_plot_bars_bad_input(args, kwargs, error, match):
+    options = {"xlabel": "x", "title": "t", **kwargs}
+    with pytest.raises(error, match=match):
+        utils.plot_bars(*args, **options)
+    assert plt.get_fignums() == []
+
+
+def test_plot_bars_needs_xlabel_and_title():
+    with pytest.raises(TypeError, match="xlabel"):
+        utils.plot_bars(["a"], [1.0])  # every figure in the book has a title and labelled axes

@@ -1,0 +1,85 @@
+"""Seeds, devices, versions and the environment that makes outputs repeatable.
+
+The chapter "Tensors" explains devices; this module only saves each chapter
+from repeating the same lines.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import random
+
+import numpy as np
+import torch
+
+from ._validate import check_type
+
+__all__ = ["DETERMINISTIC_ENV", "get_device", "print_versions", "set_seed", "versions"]
+
+#: Environment variables that fix the thread count and the CPU kernel set.
+#: They must be set before Python starts (torch reads them at import), so the
+#: test suite and ``scripts/book.py execute`` put them in the kernel's
+#: environment. With them, runs on different x86 machines give the same bits.
+DETERMINISTIC_ENV: dict[str, str] = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_CBWR": "AVX2",
+    "PYTHONHASHSEED": "0",
+}
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's, NumPy's and PyTorch's random number generators.
+
+    Args:
+        seed: A non-negative integer.
+    """
+    check_type("set_seed", "seed", seed, int, "a non-negative int")
+    if seed < 0:
+        raise ValueError(f"set_seed(): argument 'seed' must be a non-negative int, got {seed}")
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (the legacy global generator is what np.random.rand uses)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def get_device(prefer: str = "cuda") -> torch.device:
+    """Return ``prefer`` if that kind of accelerator is available, else the CPU.
+
+    Args:
+        prefer: ``"cuda"`` (the default), ``"mps"`` or ``"cpu"``.
+    """
+    check_type("get_device", "prefer", prefer, str, "a str")
+    if prefer not in ("cuda", "mps", "cpu"):
+        raise ValueError(f"get_device(): argument 'prefer' must be 'cuda', 'mps' or 'cpu', got {prefer!r}")
+    if prefer == "cuda" and torch.cuda.is_available():
+        return torch.device("cuda")
+    if prefer == "mps" and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def versions(*packages: str) -> dict[str, str]:
+    """Return the versions of Python (major.minor) and of the given packages.
+
+    A local build tag such as ``+cpu`` is dropped: the CPU and CUDA builds of
+    one release give the same results on the CPU.
+
+    Args:
+        *packages: Distribution names, e.g. ``"torch"``, ``"numpy"``.
+    """
+    found = {"python": ".".join(platform.python_version_tuple()[:2])}
+    for name in packages:
+        check_type("versions", "packages", name, str, "package names (str)")
+        try:
+            found[name] = importlib.metadata.version(name).split("+")[0]
+        except importlib.metadata.PackageNotFoundError:
+            raise ValueError(f"versions(): package {name!r} is not installed") from None
+    return found
+
+
+def print_versions(*packages: str) -> None:
+    """Print ``versions(*packages)`` on one line, e.g. ``python 3.11 | torch 2.13.0``."""
+    print(" | ".join(f"{name} {version}" for name, version in versions(*packages).items()))
