@@ -155,6 +155,7 @@ def test_plot_broadcast_tensors():
     assert "b (4,)\n→ (1, 4)\nstretched: dim 0" in labels
     assert "result (3, 4)" in labels
     assert labels.count("20") == 4  # the value 20 stored once, repeated three times
+    assert {"11", "14", "21", "24"} <= set(labels)  # the result's values, 10 + 1 ... 20 + 4
     assert len(ax.get_legend().get_texts()) == 3
 
 
@@ -164,6 +165,13 @@ def test_plot_broadcast_shapes_scalar_op_and_given_ax():
     assert ax is given
     assert ax.get_title() == "broadcasting () with (2,) gives (2,)"
     assert "*" in texts(ax) and "=" in texts(ax)
+
+
+def test_plot_broadcast_writes_the_result_only_when_it_can_compute_it():
+    col, row = torch.tensor([[1.0], [2.0]]), torch.tensor([10.0, 20.0])
+    assert "40" in texts(utils.plot_broadcast(col, row, op="*"))  # 2 * 20
+    assert "40" not in texts(utils.plot_broadcast(col, row, op="@"))  # unknown op: empty result grid
+    assert not [t for t in texts(utils.plot_broadcast((2, 1), (2,))) if t.isdigit()]
 
 
 def test_plot_broadcast_names_label_the_operands():

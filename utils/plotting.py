@@ -209,6 +209,9 @@ def _as_shape(func: str, name: str, value: object) -> tuple[int, ...]:
     return shape
 
 
+_OPS = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}
+
+
 def plot_broadcast(
     a: torch.Tensor | Sequence[int],
     b: torch.Tensor | Sequence[int],
@@ -223,7 +226,9 @@ def plot_broadcast(
     size 1. The stored cells of each operand are drawn solid; the cells that
     broadcasting adds by repeating a size-1 dimension (no memory is copied) are
     drawn faded with dashed edges, and an arrow marks each stretched dimension.
-    Tensors have their values written in; shapes draw empty grids. The chapter
+    Tensors have their values written in, and so does the result when both
+    operands are tensors and ``op`` is one of ``+ - * /``; shapes draw empty
+    grids. The chapter
     "Tensors" explains the rules with this picture.
 
     Args:
@@ -270,10 +275,13 @@ def plot_broadcast(
 
     colours = ("#8fbce6", "#f5b971", "#a8d5a2")
     gap = 1.6
+    combined = None
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and op in _OPS:
+        combined = _OPS[op](a.detach().cpu(), b.detach().cpu())
     panels = [
         (names[0], a, shape_a, padded_a),
         (names[1], b, shape_b, padded_b),
-        ("result", None, shape_res, tuple(result)),
+        ("result", combined, shape_res, tuple(result)),
     ]
     for p, (label, operand, shape, padded) in enumerate(panels):
         x0 = p * (cols + gap)
@@ -334,7 +342,7 @@ def plot_broadcast(
             ax.text(x0 + cols + gap / 2, rows / 2, op if p == 0 else "=", ha="center", va="center", fontsize=16)
 
     ax.set_xlim(-0.7, 3 * cols + 2 * gap + 0.2)
-    ax.set_ylim(-2.4, rows + 0.6)
+    ax.set_ylim(-2.4, rows + 0.9)
     ax.set_aspect("equal")
     ax.set_axis_off()
     handles = [
