@@ -4,6 +4,7 @@ nbval (run by the same test command over chapters/) checks that each stored
 output is what the code produces today; these tests check what nbval cannot.
 """
 
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from notebook_checks import ROOT, check_notebook
+from notebook_checks import ROOT, book_ref, check_notebook, repository_url
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
@@ -76,3 +77,26 @@ def test_build_output_is_never_collected(tmp_path):
         collected = [line for line in result.stdout.splitlines() if "::" in line]
         assert collected, result.stdout + result.stderr
         assert all(line.startswith("chapters/") for line in collected), result.stdout
+
+
+def test_repository_url_is_the_configured_one_everywhere():
+    """Pages and notebooks name the repository exactly as _config.yml does."""
+    url = repository_url()
+    owner_repo = url.removeprefix("https://github.com/")
+    pattern = re.compile(r"github\.com/([\w.-]+/[\w.-]+?)(?:\.git|/|\"|\)|\s|$)")
+    files = [*ROOT.glob("*.md"), *CHAPTERS, ROOT / "tests" / "setup_cell.txt"]
+    for path in files:
+        for found in pattern.findall(path.read_text()):
+            assert found == owner_repo, f"{path.name} names github.com/{found}, _config.yml says {url}"
+
+
+def test_landing_page_links_every_chapter():
+    intro = (ROOT / "intro.md").read_text()
+    for path in CHAPTERS:
+        assert f"(chapters/{path.name})" in intro, f"intro.md does not link {path.name}"
+
+
+def test_package_version_agrees_with_pyproject():
+    import utils
+
+    assert "v" + utils.__version__ == book_ref()
