@@ -135,6 +135,8 @@ def check_notebook(path: Path) -> list[str]:
         )
 
     problems += check_setup_cell(code[0].source)
+    if "hide-input" not in code[0].metadata.get("tags", []):
+        problems.append("the setup cell is not tagged hide-input (the website folds it, showing its output)")
 
     exempt = [i for i, c in enumerate(code) if is_exempt(c)]
     if len(exempt) > MAX_EXEMPT_SHARE * len(code):
