@@ -34,7 +34,7 @@ EXEMPT_TAGS = ("nbval-ignore-output", "nbval-skip")
 #: packages are installed) and object addresses, which change every run.
 FORBIDDEN_OUTPUT = [
     (re.compile(r"/tmp/ipykernel_\d+"), "a kernel temp path (a warning?)"),
-    (re.compile(r"(/tmp/|/work/|/home/|/root/|/Users/|site-packages)"), "a machine-specific path"),
+    (re.compile(r"(/tmp/|/work/|/home/|/root/|/Users/|/usr/|/opt/|[\w-]/site-packages)"), "a machine-specific path"),
     (re.compile(r"\bat 0x[0-9a-fA-F]+>"), "an object address in a repr"),
 ]
 #: Source patterns the book forbids: the book runs offline, and loading a
