@@ -1,0 +1,258 @@
+"""utils.training: fit, evaluate, predict, accuracy, History, plot_history."""
+
+import pytest
+import torch
+from matplotlib.axes import Axes
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+import utils
+from utils import History, accuracy, evaluate, fit, plot_history, predict
+
+
+def blobs(n: int = 96, seed: int = 0) -> TensorDataset:
+    """Two well-separated Gaussian blobs in 2-D, labels 0 and 1."""
+    gen = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    X = torch.randn(n, 2, generator=gen) + 3.0 * y[:, None].float()
+    return TensorDataset(X, y)
+
+
+def make(seed: int = 0, shuffle: bool = True):
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Dropout(0.1), nn.Linear(8, 2))
+    loader = DataLoader(blobs(), batch_size=16, shuffle=shuffle)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    return model, loader, optimizer
+
+
+def test_fit_loss_falls_and_history_is_complete():
+    model, loader, optimizer = make()
+    val = DataLoader(blobs(seed=1), batch_size=32)
+    history = fit(
+        model,
+        loader,
+        loss_fn=nn.CrossEntropyLoss(),
+        optimizer=optimizer,
+        num_epochs=5,
+        val_loader=val,
+        metrics={"accuracy": accuracy},
+        progress=False,
+    )
+    assert history.epochs == [1, 2, 3, 4, 5]
+    assert sorted(history.metrics) == ["train_loss", "val_accuracy", "val_loss"]
+    assert history["train_loss"][-1] < history["train_loss"][0] / 2
+    assert history.last()["val_accuracy"] > 0.9
+
+
+def test_fit_gives_the_same_numbers_as_the_hand_written_loop():
+    model, loader, optimizer = make(seed=3)
+    history = fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, num_epochs=3, progress=False)
+
+    model, loader, optimizer = make(seed=3)
+    loss_fn, by_hand = nn.CrossEntropyLoss(), []
+    for _ in range(3):
+        model.train()
+        total = 0.0
+        for X, y in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(y)
+        by_hand.append(total / len(loader.dataset))
+    assert history["train_loss"] == by_hand
+
+
+def test_fit_progress_bar_can_be_switched_off(capsys):
+    model, loader, optimizer = make()
+    fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, num_epochs=1, progress=False)
+    assert capsys.readouterr().err == ""
+    fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, num_epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "epochs" in err and "2/2" in err
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_fit_on_cuda():
+    model, loader, optimizer = make()
+    model.to("cuda")
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, num_epochs=2, progress=False)
+    assert history["train_loss"][-1] < history["train_loss"][0]
+
+
+def test_fit_names_the_problem_with_wrong_input_shapes():
+    model, _, optimizer = make()
+    wrong = DataLoader(TensorDataset(torch.zeros(8, 3), torch.zeros(8, dtype=torch.int64)), batch_size=4)
+    with pytest.raises(
+        ValueError,
+        match=r"fit\(\): the model cannot take the inputs that 'train_loader' yields "
+        r"\(shape \(4, 3\), dtype torch.float32\)",
+    ):
+        fit(model, wrong, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, num_epochs=1, progress=False)
+
+
+def test_fit_names_the_problem_with_wrong_targets():
+    model, _, optimizer = make()
+    wrong = DataLoader(TensorDataset(torch.zeros(8, 2), torch.zeros(8, 5)), batch_size=4)
+    with pytest.raises(
+        ValueError,
+        match=r"loss_fn cannot compare the model's outputs \(shape \(4, 2\)\) with the "
+        r"targets that 'train_loader' yields \(shape \(4, 5\)",
+    ):
+        fit(model, wrong, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, num_epochs=1, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"num_epochs": 0}, ValueError, r"fit\(\): argument 'num_epochs' must be a positive int, got 0"),
+        ({"num_epochs": 2.0}, TypeError, r"argument 'num_epochs' must be a positive int, got float"),
+        ({"model": "net"}, TypeError, r"argument 'model' must be a torch.nn.Module, got str"),
+        ({"optimizer": None}, TypeError, r"argument 'optimizer' must be a torch.optim.Optimizer, got NoneType"),
+        ({"loss_fn": 3}, TypeError, r"argument 'loss_fn' must be callable, got int"),
+        ({"train_loader": torch.zeros(3)}, TypeError, r"argument 'train_loader' must be an iterable of \(inputs, "),
+        ({"train_loader": []}, ValueError, r"argument 'train_loader' yielded no batches"),
+        (
+            {"train_loader": [torch.zeros(2)]},
+            TypeError,
+            r"must yield \(inputs, targets\) pairs, got a tensor of shape \(2,\)",
+        ),
+        ({"train_loader": [(torch.zeros(3, 2), torch.zeros(2))]}, ValueError, r"different lengths"),
+        ({"progress": "yes"}, TypeError, r"argument 'progress' must be a bool, got str"),
+    ],
+)
+def test_fit_rejects_bad_input_before_training(change, error, match):
+    model, loader, optimizer = make()
+    before = [p.clone() for p in model.parameters()]
+    kwargs = {
+        "model": model,
+        "train_loader": loader,
+        "loss_fn": nn.CrossEntropyLoss(),
+        "optimizer": optimizer,
+        "num_epochs": 1,
+        "progress": False,
+        **change,
+    }
+    with pytest.raises(error, match=match):
+        fit(kwargs.pop("model"), kwargs.pop("train_loader"), **kwargs)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+
+
+def test_fit_stops_on_a_diverging_loss():
+    model, _, _ = make()
+    X = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
+    loader = DataLoader(TensorDataset(X, 100 * X), batch_size=8)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e6)
+    with pytest.raises(FloatingPointError, match=r"the training loss became (nan|inf) in epoch"):
+        fit(model, loader, loss_fn=nn.MSELoss(), optimizer=optimizer, num_epochs=5, progress=False)
+
+
+def test_fit_leaves_no_trace_when_the_check_runs():
+    """The first-batch check must not consume random numbers nor update batch-norm statistics."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    loader = DataLoader(blobs(), batch_size=16, shuffle=True)
+    before = model[1].running_mean.clone()
+    state = torch.random.get_rng_state()
+    with pytest.raises(ValueError, match="the model cannot take the inputs that 'val_loader' yields"):
+        fit(
+            model,
+            loader,
+            loss_fn=nn.CrossEntropyLoss(),
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+            num_epochs=1,
+            val_loader=[(torch.zeros(2, 3), torch.zeros(2))],
+            progress=False,
+        )
+    assert torch.equal(model[1].running_mean, before)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert model.training
+
+
+def test_evaluate_averages_over_examples():
+    model = nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+        model.bias.zero_()
+    X = torch.tensor([[1.0], [2.0], [3.0]])
+    y = torch.tensor([[1.0], [2.0], [5.0]])
+    loader = DataLoader(TensorDataset(X, y), batch_size=2)  # batches of 2 and 1: a weighted mean
+    assert evaluate(model, loader, loss_fn=nn.MSELoss()) == {"loss": pytest.approx(4 / 3)}
+    assert model.training is False
+
+
+def test_evaluate_rejects_empty_loader():
+    with pytest.raises(ValueError, match=r"evaluate\(\): argument 'loader' yielded no examples"):
+        evaluate(nn.Linear(1, 1), [], loss_fn=nn.MSELoss())
+
+
+def test_accuracy():
+    y_hat = torch.tensor([[2.0, 1.0], [0.0, 1.0], [3.0, -1.0], [0.0, 5.0]])
+    assert accuracy(y_hat, torch.tensor([0, 1, 1, 1])) == 0.75
+    with pytest.raises(
+        ValueError,
+        match=r"accuracy\(\): expected logits of shape \(n, classes\) and labels of "
+        r"shape \(n,\), got \(4, 2\) and \(3,\)",
+    ):
+        accuracy(y_hat, torch.tensor([0, 1, 1]))
+    with pytest.raises(TypeError, match=r"accuracy\(\): arguments must be tensors, got list"):
+        accuracy([1], torch.tensor([0]))
+
+
+def test_predict_batches_and_returns_cpu_outputs():
+    torch.manual_seed(0)
+    model = nn.Linear(2, 3)
+    X = torch.randn(10, 2)
+    out = predict(model, X, batch_size=4)
+    assert out.shape == (10, 3) and out.device.type == "cpu"
+    assert torch.allclose(out, model(X).detach())
+    with pytest.raises(ValueError, match=r"predict\(\): argument 'batch_size' must be a positive int, got 0"):
+        predict(model, X, batch_size=0)
+
+
+def test_history_access():
+    history = History()
+    history.append(1, {"train_loss": 2.0, "val_loss": 3.0})
+    history.append(2, {"train_loss": 1.0, "val_loss": 2.5})
+    assert history["val_loss"] == [3.0, 2.5]
+    assert history.last() == {"train_loss": 1.0, "val_loss": 2.5}
+    with pytest.raises(KeyError, match=r"History has no metric 'accuracy'; it has \['train_loss', 'val_loss'\]"):
+        history["accuracy"]
+
+
+def test_plot_history_draws_the_losses_by_default():
+    history = History()
+    for epoch, (a, b, c) in enumerate([(2.0, 3.0, 0.5), (1.0, 2.0, 0.7)], start=1):
+        history.append(epoch, {"train_loss": a, "val_loss": b, "val_accuracy": c})
+    ax = plot_history(history)
+    assert isinstance(ax, Axes)
+    assert [line.get_label() for line in ax.get_lines()] == ["train_loss", "val_loss"]
+    assert list(ax.get_lines()[1].get_ydata()) == [3.0, 2.0]
+    assert (ax.get_xlabel(), ax.get_title()) == ("epoch", "Training history")
+    given = utils.plot_history(history, ax=ax.figure.add_subplot(2, 1, 2), names=["val_accuracy"], ylabel="accuracy")
+    assert [line.get_label() for line in given.get_lines()] == ["val_accuracy"] and given.get_ylabel() == "accuracy"
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (({"loss": [1]},), {}, TypeError, r"plot_history\(\): argument 'history' must be a utils.History, got dict"),
+        ((History(),), {}, ValueError, r"argument 'history' is empty"),
+    ],
+)
+def test_plot_history_rejects_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_history(*args, **kwargs)
+
+
+def test_plot_history_rejects_unknown_metric():
+    history = History()
+    history.append(1, {"train_loss": 1.0})
+    with pytest.raises(
+        ValueError,
+        match=r"argument 'names' must name metrics of the history \['train_loss'\], "
+        r"got \['val_loss'\]",
+    ):
+        plot_history(history, names=["val_loss"])
