@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from notebook_checks import ROOT, book_ref, check_notebook, repository_url
@@ -80,14 +81,28 @@ def test_build_output_is_never_collected(tmp_path):
 
 
 def test_repository_url_is_the_configured_one_everywhere():
-    """Pages and notebooks name the repository exactly as _config.yml does."""
+    """Pages and notebooks name the book's repository exactly as _config.yml does.
+
+    A GitHub address with the book's owner or the book's repository name is a
+    mention of the book (perhaps a stale one); other projects' addresses are fine.
+    """
     url = repository_url()
-    owner_repo = url.removeprefix("https://github.com/")
-    pattern = re.compile(r"github\.com/([\w.-]+/[\w.-]+?)(?:\.git|/|\"|\)|\s|$)")
+    owner, name = url.removeprefix("https://github.com/").split("/")
+    pattern = re.compile(r"github\.com/([\w.-]+)/([\w.-]+?)(?:\.git|/|\"|\)|\s|$)")
     files = [*ROOT.glob("*.md"), *CHAPTERS, ROOT / "tests" / "setup_cell.txt"]
+    mentions = 0
     for path in files:
-        for found in pattern.findall(path.read_text()):
-            assert found == owner_repo, f"{path.name} names github.com/{found}, _config.yml says {url}"
+        if path.suffix == ".ipynb":
+            text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells)
+        else:
+            text = path.read_text()
+        for found_owner, found_name in pattern.findall(text):
+            if found_owner == owner or found_name == name:
+                mentions += 1
+                assert (found_owner, found_name) == (owner, name), (
+                    f"{path.name} names github.com/{found_owner}/{found_name}, _config.yml says {url}"
+                )
+    assert mentions >= 1 + len(CHAPTERS), "expected the setup cells and the landing page to name the repository"
 
 
 def test_landing_page_links_every_chapter():

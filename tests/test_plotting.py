@@ -288,3 +288,204 @@ def test_plot_bars_bad_input(args, kwargs, error, match):
 def test_plot_bars_needs_xlabel_and_title():
     with pytest.raises(TypeError, match="xlabel"):
         utils.plot_bars(["a"], [1.0])  # every figure in the book has a title and labelled axes
+
+
+# ---------------------------------------------------------------- plot_functions
+
+
+def test_plot_functions_draws_one_labelled_line_per_curve():
+    x = torch.linspace(-1, 1, 11)
+    ax = utils.plot_functions(x, {"f": x**2, "f'": 2 * x}, title="t", xlabel="x", ylabel="value")
+    assert isinstance(ax, Axes)
+    labelled = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert [line.get_label() for line in labelled] == ["f", "f'"]
+    np.testing.assert_allclose(labelled[1].get_ydata(), (2 * x).numpy())
+    np.testing.assert_allclose(labelled[0].get_xdata(), x.numpy())
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["f", "f'"]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("t", "x", "value")
+    assert ax.get_xlim() == (-1.0, 1.0)
+
+
+def test_plot_functions_accepts_tensors_that_require_grad_and_uses_given_ax():
+    fig, given = plt.subplots()
+    x = torch.linspace(0, 1, 5, dtype=torch.float64, requires_grad=True)
+    ax = utils.plot_functions(x, {"sin": torch.sin(x)}, ax=given, title="t")
+    assert ax is given
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "y")  # defaults
+
+
+def test_plot_functions_marks_zero():
+    ax = utils.plot_functions(torch.arange(3.0), {"c": torch.ones(3)}, title="t")
+    zero = [line for line in ax.get_lines() if line.get_label().startswith("_")]
+    assert len(zero) == 1 and list(zero[0].get_ydata()) == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (
+            ([0.0, 1.0], {"f": torch.zeros(2)}),
+            {},
+            TypeError,
+            r"plot_functions\(\): argument 'x' must be a torch.Tensor, got list",
+        ),
+        (
+            (torch.zeros(2, 2), {"f": torch.zeros(2)}),
+            {},
+            ValueError,
+            r"argument 'x' must have 1 dimension\(s\), got 2",
+        ),
+        ((torch.zeros(1), {"f": torch.zeros(1)}), {}, ValueError, r"argument 'x' must have at least 2 points, got 1"),
+        ((torch.zeros(3), [torch.zeros(3)]), {}, TypeError, r"argument 'curves' must be a dict of label -> 1-D tensor"),
+        ((torch.zeros(3), {}), {}, ValueError, r"argument 'curves' must hold at least one curve"),
+        ((torch.zeros(3), {1: torch.zeros(3)}), {}, TypeError, r"argument 'curves' must be a dict with str labels"),
+        (
+            (torch.zeros(3), {"f": [0, 0, 0]}),
+            {},
+            TypeError,
+            r"argument 'curves\['f'\]' must be a torch.Tensor, got list",
+        ),
+        (
+            (torch.zeros(3), {"f": torch.zeros(4)}),
+            {},
+            ValueError,
+            r"argument 'curves\['f'\]' must have as many points as 'x' \(3\), got 4",
+        ),
+        (
+            (torch.zeros(3), {"f": torch.zeros(3, dtype=torch.complex64)}),
+            {},
+            ValueError,
+            r"argument 'curves\['f'\]' must have a real dtype",
+        ),
+        (
+            (torch.zeros(3), {"f": torch.zeros(3)}),
+            {"ax": "left"},
+            TypeError,
+            r"argument 'ax' must be a matplotlib Axes",
+        ),
+        ((torch.zeros(3), {"f": torch.zeros(3)}), {"title": None}, TypeError, r"argument 'title' must be a str"),
+        (
+            (torch.zeros(3), {"f": torch.zeros(3)}),
+            {"ylabel": 1},
+            TypeError,
+            r"argument 'ylabel' must be a str, got int",
+        ),
+    ],
+)
+def test_plot_functions_bad_input(args, kwargs, error, match):
+    options = {"title": "t", **kwargs}
+    with pytest.raises(error, match=match):
+        utils.plot_functions(*args, **options)
+    assert plt.get_fignums() == []
+
+
+def test_plot_functions_needs_a_title():
+    with pytest.raises(TypeError, match="title"):
+        utils.plot_functions(torch.zeros(2), {"f": torch.zeros(2)})
+
+
+# ---------------------------------------------------------------- plot_contour_path
+
+
+def bowl(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return x**2 + 4 * y**2 + 1
+
+
+def test_plot_contour_path_draws_contours_path_and_markers():
+    path = torch.tensor([[1.0, 1.0], [0.5, -0.2], [0.1, 0.05]])
+    ax = utils.plot_contour_path(bowl, path, xlim=(-1.5, 1.5), ylim=(-1, 1.5), title="descent", levels=8)
+    assert isinstance(ax, Axes)
+    assert len(ax.collections) >= 1  # the contour set
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"path", "start", "end"}
+    np.testing.assert_allclose(lines["path"].get_xydata(), path.numpy())
+    np.testing.assert_allclose(lines["start"].get_xydata(), [[1.0, 1.0]])
+    np.testing.assert_allclose(lines["end"].get_xydata(), [[0.1, 0.05]])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["path", "start", "end"]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("descent", "x", "y")
+    assert ax.get_xlim() == (-1.5, 1.5) and ax.get_ylim() == (-1.0, 1.5)
+    assert len(ax.collections[0].levels) == 8
+
+
+def test_plot_contour_path_log_levels_list_path_labels_and_given_ax():
+    fig, given = plt.subplots()
+    ax = utils.plot_contour_path(
+        bowl,
+        [(1, 1), (0, 0)],
+        ax=given,
+        xlim=(-1, 1),
+        ylim=(-1, 1),
+        title="t",
+        xlabel="w1",
+        ylabel="w2",
+        log_levels=True,
+        levels=5,
+        label="SGD",
+    )
+    assert ax is given
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("w1", "w2")
+    assert ax.get_lines()[0].get_label() == "SGD"
+    levels = np.asarray(ax.collections[0].levels)
+    ratios = levels[1:] / levels[:-1]
+    np.testing.assert_allclose(ratios, ratios[0])  # geometric spacing
+
+
+def test_plot_contour_path_accepts_a_path_that_requires_grad():
+    path = torch.zeros(4, 2, requires_grad=True) * 1.0
+    ax = utils.plot_contour_path(bowl, path, xlim=(-1, 1), ylim=(-1, 1), title="t", num_points=10)
+    assert ax.get_lines()[0].get_xydata().shape == (4, 2)
+
+
+@pytest.mark.parametrize(
+    ("f", "path", "kwargs", "error", "match"),
+    [
+        (
+            "bowl",
+            [[0, 0]],
+            {},
+            TypeError,
+            r"plot_contour_path\(\): argument 'f' must be a callable f\(x, y\), got str",
+        ),
+        (bowl, "0,0", {}, TypeError, r"argument 'path' must be a tensor of shape \(n, 2\) or a list of pairs, got str"),
+        (bowl, torch.zeros(3), {}, ValueError, r"argument 'path' must have shape \(n, 2\) with n >= 1, got \(3,\)"),
+        (bowl, [[0, 0, 0]], {}, ValueError, r"argument 'path' must have shape \(n, 2\)"),
+        (
+            bowl,
+            torch.zeros(0, 2),
+            {},
+            ValueError,
+            r"argument 'path' must have shape \(n, 2\) with n >= 1, got \(0, 2\)",
+        ),
+        (bowl, [["a", 0]], {}, TypeError, r"argument 'path' must be a list of \(x, y\) number pairs"),
+        (
+            bowl,
+            [[0, 0]],
+            {"xlim": (1, 0)},
+            ValueError,
+            r"argument 'xlim' must be finite with low < high, got \(1.0, 0.0\)",
+        ),
+        (bowl, [[0, 0]], {"ylim": 1}, TypeError, r"argument 'ylim' must be a pair of numbers \(low, high\), got int"),
+        (bowl, [[0, 0]], {"ylim": (0, 1, 2)}, TypeError, r"argument 'ylim' must be a pair of numbers"),
+        (bowl, [[0, 0]], {"levels": 0}, ValueError, r"argument 'levels' must be a positive int, got 0"),
+        (bowl, [[0, 0]], {"num_points": 1}, ValueError, r"argument 'num_points' must be at least 2, got 1"),
+        (bowl, [[0, 0]], {"log_levels": 1}, TypeError, r"argument 'log_levels' must be a bool, got int"),
+        (bowl, [[0, 0]], {"title": None}, TypeError, r"argument 'title' must be a str, got NoneType"),
+        (bowl, [[0, 0]], {"ax": 3}, TypeError, r"argument 'ax' must be a matplotlib Axes or None, got int"),
+        (lambda x, y: 1.0, [[0, 0]], {}, TypeError, r"argument 'f' must return a tensor, got float"),
+        (lambda x, y: x[0], [[0, 0]], {}, ValueError, r"argument 'f' must return a tensor of the grid's shape"),
+        (lambda x, y: x / 0, [[0, 0]], {}, ValueError, r"argument 'f' must return finite values"),
+        (lambda x, y: x, [[0, 0]], {"log_levels": True}, ValueError, r"must be positive on the grid when log_levels"),
+    ],
+)
+def test_plot_contour_path_bad_input(f, path, kwargs, error, match):
+    options = {"xlim": (-1, 1), "ylim": (-1, 1), "title": "t", "num_points": 5, **kwargs}
+    with pytest.raises(error, match=match):
+        utils.plot_contour_path(f, path, **options)
+    assert plt.get_fignums() == []
+
+
+def test_new_helpers_leave_rcparams_alone():
+    before = dict(matplotlib.rcParams)
+    utils.plot_functions(torch.arange(3.0), {"f": torch.ones(3)}, title="t")
+    utils.plot_contour_path(bowl, [[0, 0]], xlim=(-1, 1), ylim=(-1, 1), title="t", num_points=5)
+    assert dict(matplotlib.rcParams) == before

@@ -9,7 +9,7 @@ the same in a notebook, a script or a test.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -19,9 +19,17 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from ._validate import check_tensor, check_type, describe
+from ._validate import check_positive_int, check_tensor, check_type, describe
 
-__all__ = ["BOOK_STYLE", "plot_bars", "plot_broadcast", "plot_storage", "use_book_style"]
+__all__ = [
+    "BOOK_STYLE",
+    "plot_bars",
+    "plot_broadcast",
+    "plot_contour_path",
+    "plot_functions",
+    "plot_storage",
+    "use_book_style",
+]
 
 #: The rcParams that :func:`use_book_style` sets: small figures at a modest
 #: resolution (notebooks stay small), a light grid, no top/right spines.
@@ -432,4 +440,216 @@ def plot_bars(
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------- plot_functions
+
+
+def _as_float_array(func: str, name: str, value: torch.Tensor) -> np.ndarray:
+    """A 1-D tensor as a NumPy float array, detached from autograd and copied to the CPU."""
+    check_tensor(func, name, value, ndim=1)
+    if value.is_complex():
+        raise ValueError(f"{func}(): argument '{name}' must have a real dtype, got {value.dtype}")
+    return value.detach().cpu().double().numpy()
+
+
+def plot_functions(
+    x: torch.Tensor,
+    curves: Mapping[str, torch.Tensor],
+    ax: Axes | None = None,
+    *,
+    title: str,
+    xlabel: str = "x",
+    ylabel: str = "y",
+) -> Axes:
+    """Draw functions of one variable over the same grid, one labelled line each.
+
+    Meant for a function next to its derivatives: the chapter "Autograd" draws
+    f, f' and f'' computed by autograd. A thin grey line marks y = 0, where a
+    derivative crosses zero at each minimum or maximum of the function.
+    Tensors may require grad or live on any device; they are detached and
+    copied to the CPU.
+
+    Args:
+        x: The grid, a 1-D tensor with at least two points.
+        curves: Legend label -> 1-D tensor of values at ``x`` (same length),
+            drawn in the order given.
+        ax: Axes to draw into; a new figure is made when ``None``.
+        title: The figure's title.
+        xlabel: Label of the x axis.
+        ylabel: Label of the y axis.
+
+    Returns:
+        The Axes drawn into.
+
+    Raises:
+        TypeError: An argument has the wrong type (the message names it).
+        ValueError: ``x`` or a curve is not 1-D or complex, ``x`` has fewer than
+            two points, ``curves`` is empty, or a curve's length differs from ``x``'s.
+    """
+    func = "plot_functions"
+    grid = _as_float_array(func, "x", x)
+    if grid.size < 2:
+        raise ValueError(f"{func}(): argument 'x' must have at least 2 points, got {grid.size}")
+    check_type(func, "curves", curves, Mapping, "a dict of label -> 1-D tensor")
+    if not curves:
+        raise ValueError(f"{func}(): argument 'curves' must hold at least one curve, got an empty dict")
+    values = {}
+    for label, curve in curves.items():
+        check_type(func, "curves", label, str, "a dict with str labels")
+        values[label] = _as_float_array(func, f"curves[{label!r}]", curve)
+        if values[label].size != grid.size:
+            raise ValueError(
+                f"{func}(): argument 'curves[{label!r}]' must have as many points as 'x' ({grid.size}), "
+                f"got {values[label].size}"
+            )
+    check_type(func, "ax", ax, (Axes, type(None)), "a matplotlib Axes or None")
+    check_type(func, "title", title, str, "a str")
+    check_type(func, "xlabel", xlabel, str, "a str")
+    check_type(func, "ylabel", ylabel, str, "a str")
+
+    if ax is None:
+        ax = _new_axes((6.0, 3.5))
+    ax.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
+    for label, curve in values.items():
+        ax.plot(grid, curve, label=label, linewidth=1.8)
+    ax.set_xlim(grid.min(), grid.max())
+    ax.legend()
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+# --------------------------------------------------------------------------- plot_contour_path
+
+
+def _as_limits(func: str, name: str, value: object) -> tuple[float, float]:
+    check_type(func, name, value, (tuple, list), "a pair of numbers (low, high)")
+    if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        raise TypeError(f"{func}(): argument '{name}' must be a pair of numbers (low, high), got {list(value)!r}")
+    low, high = float(value[0]), float(value[1])
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"{func}(): argument '{name}' must be finite with low < high, got {(low, high)}")
+    return low, high
+
+
+def plot_contour_path(
+    f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    path: torch.Tensor | Sequence[Sequence[float]],
+    ax: Axes | None = None,
+    *,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    title: str,
+    xlabel: str = "x",
+    ylabel: str = "y",
+    levels: int = 20,
+    log_levels: bool = False,
+    num_points: int = 200,
+    label: str = "path",
+) -> Axes:
+    """Draw the contour lines of f(x, y) with a path of points on top, such as gradient-descent iterates.
+
+    The chapter "Autograd" draws gradient descent on the Rosenbrock function
+    with this picture. ``f`` is evaluated once, without autograd, on a
+    ``num_points`` x ``num_points`` grid of float64 CPU tensors, so write it
+    with tensor operations that work element-wise (``(1 - x) ** 2``, ``torch.exp``).
+    The path's first point is marked with a circle, its last with a star; the
+    legend sits outside the axes, on the right, so that it hides no part of the path.
+
+    Args:
+        f: A function of two tensors of the same shape that returns a tensor of that shape.
+        path: The points visited, shape (n, 2) with n >= 1: a tensor (any
+            device, may require grad) or a sequence of (x, y) pairs.
+        ax: Axes to draw into; a new figure is made when ``None``.
+        xlim: The (low, high) range of x to draw.
+        ylim: The (low, high) range of y to draw.
+        title: The figure's title.
+        xlabel: Label of the x axis.
+        ylabel: Label of the y axis.
+        levels: How many contour levels to draw.
+        log_levels: Space the levels logarithmically, for functions whose
+            values span decades (they must then be positive on the grid).
+        num_points: Grid points along each axis.
+        label: Legend label of the path.
+
+    Returns:
+        The Axes drawn into.
+
+    Raises:
+        TypeError: An argument has the wrong type (the message names it), or
+            ``f`` does not return a tensor.
+        ValueError: ``path`` is not of shape (n, 2), limits are not increasing,
+            ``f`` returns the wrong shape or non-finite values, or it is not
+            positive on the grid while ``log_levels`` is set.
+    """
+    func = "plot_contour_path"
+    if not callable(f):
+        raise TypeError(f"{func}(): argument 'f' must be a callable f(x, y), got {describe(f)}")
+    check_type(
+        func, "path", path, (torch.Tensor, list, tuple, np.ndarray), "a tensor of shape (n, 2) or a list of pairs"
+    )
+    if isinstance(path, torch.Tensor):
+        if path.is_complex():
+            raise ValueError(f"{func}(): argument 'path' must have a real dtype, got {path.dtype}")
+        points = path.detach().cpu().double().numpy()
+    else:
+        try:
+            points = np.asarray(path, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{func}(): argument 'path' must be a list of (x, y) number pairs, got {path!r}") from None
+    if points.ndim != 2 or points.shape[0] < 1 or points.shape[1] != 2:
+        raise ValueError(f"{func}(): argument 'path' must have shape (n, 2) with n >= 1, got {points.shape}")
+    check_type(func, "ax", ax, (Axes, type(None)), "a matplotlib Axes or None")
+    x_low, x_high = _as_limits(func, "xlim", xlim)
+    y_low, y_high = _as_limits(func, "ylim", ylim)
+    check_type(func, "title", title, str, "a str")
+    check_type(func, "xlabel", xlabel, str, "a str")
+    check_type(func, "ylabel", ylabel, str, "a str")
+    check_positive_int(func, "levels", levels)
+    check_type(func, "log_levels", log_levels, bool, "a bool")
+    check_positive_int(func, "num_points", num_points)
+    if num_points < 2:
+        raise ValueError(f"{func}(): argument 'num_points' must be at least 2, got {num_points}")
+    check_type(func, "label", label, str, "a str")
+
+    xs = torch.linspace(x_low, x_high, num_points, dtype=torch.float64)
+    ys = torch.linspace(y_low, y_high, num_points, dtype=torch.float64)
+    grid_x, grid_y = torch.meshgrid(xs, ys, indexing="xy")
+    with torch.no_grad():
+        z = f(grid_x, grid_y)
+    if not isinstance(z, torch.Tensor):
+        raise TypeError(f"{func}(): argument 'f' must return a tensor, got {describe(z)}")
+    if z.shape != grid_x.shape:
+        raise ValueError(
+            f"{func}(): argument 'f' must return a tensor of the grid's shape {tuple(grid_x.shape)}, "
+            f"got {tuple(z.shape)}"
+        )
+    z = z.detach().cpu().double().numpy()
+    if not np.all(np.isfinite(z)):
+        raise ValueError(f"{func}(): argument 'f' must return finite values on the grid, got inf or nan")
+    if log_levels:
+        if z.min() <= 0:
+            raise ValueError(
+                f"{func}(): argument 'f' must be positive on the grid when log_levels=True, got minimum {z.min():.3g}"
+            )
+        contour_levels = np.geomspace(z.min(), z.max(), levels + 2)[1:-1]
+    else:
+        contour_levels = np.linspace(z.min(), z.max(), levels + 2)[1:-1]
+
+    if ax is None:
+        ax = _new_axes((7.0, 3.5))
+    ax.contour(grid_x.numpy(), grid_y.numpy(), z, levels=np.unique(contour_levels), cmap="viridis", linewidths=0.8)
+    ax.plot(points[:, 0], points[:, 1], color="#d62728", linewidth=1.2, marker=".", markersize=3, label=label)
+    ax.plot(points[0, 0], points[0, 1], "o", color="black", markersize=6, label="start", linestyle="none")
+    ax.plot(points[-1, 0], points[-1, 1], "*", color="black", markersize=10, label="end", linestyle="none")
+    ax.set_xlim(x_low, x_high)
+    ax.set_ylim(y_low, y_high)
+    ax.grid(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # outside: the path may go anywhere
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     return ax

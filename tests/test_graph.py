@@ -1,0 +1,360 @@
+"""Unit tests for utils.graph: the autograd graph as data, and its picture."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.axes import Axes
+from matplotlib.patches import FancyArrowPatch
+
+import utils
+from utils import graph as graph_module
+from utils.graph import AutogradGraph, GraphEdge, GraphNode
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def xy():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 3, generator=gen).requires_grad_()
+    y = torch.randn(2, 3, generator=gen).requires_grad_()
+    return x, y
+
+
+def boxes(ax: Axes) -> list[str]:
+    """The texts drawn in boxes: one per node."""
+    return [t.get_text() for t in ax.texts if t.get_bbox_patch() is not None]
+
+
+def arrows(ax: Axes) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """(start, end) of each arrow drawn (an annotation with an arrow patch)."""
+    return [
+        (tuple(t.xyann), tuple(t.xy)) for t in ax.texts if isinstance(getattr(t, "arrow_patch", None), FancyArrowPatch)
+    ]
+
+
+# ---------------------------------------------------------------- autograd_graph
+
+
+def test_exported_through_utils():
+    assert set(graph_module.__all__) == {
+        "AutogradGraph",
+        "GraphEdge",
+        "GraphNode",
+        "autograd_graph",
+        "plot_autograd_graph",
+    }
+    for name in graph_module.__all__:
+        assert getattr(utils, name) is getattr(graph_module, name)
+
+
+def test_known_graph_nodes_and_edges(xy):
+    x, y = xy
+    z = (x * y + x).sum()
+    g = utils.autograd_graph(z)
+    assert isinstance(g, AutogradGraph)
+    assert [n.name for n in g.nodes] == [
+        "SumBackward0",
+        "AddBackward0",
+        "MulBackward0",
+        "AccumulateGrad",
+        "AccumulateGrad",
+    ]
+    assert [n.id for n in g.nodes] == [0, 1, 2, 3, 4]
+    assert [n.kind for n in g.nodes] == ["output", "operation", "operation", "leaf", "leaf"]
+    assert [(e.source, e.target) for e in g.edges] == [(0, 1), (1, 2), (1, 3), (2, 3), (2, 4)]
+    assert g.edges[1] == GraphEdge(source=1, target=2, input_index=0)
+    assert g.targets(2) == (3, 4)
+    assert g.targets(4) == ()
+    assert [n.id for n in g.leaves] == [3, 4]
+    assert g.nodes[3].leaf_shape == (2, 3)
+    assert g.nodes[3].label is None
+
+
+def test_leaves_are_the_tensors_and_get_names(xy):
+    x, y = xy
+    z = (x * y + x).sum()
+    g = utils.autograd_graph(z, names={"x": x, "y": y, "unused": torch.ones(1)})
+    assert [n.label for n in g.leaves] == ["x", "y"]
+    assert [n.label for n in g.nodes if n.kind != "leaf"] == [None, None, None]
+
+
+def test_traversal_is_deterministic(xy):
+    x, y = xy
+    first = utils.autograd_graph((x * y + x).sum())
+    second = utils.autograd_graph((x * y + x).sum())
+    assert first == second
+    assert str(first) == str(second)
+
+
+def test_shared_node_appears_once_with_one_edge_per_use(xy):
+    x, _ = xy
+    h = x.exp()  # used twice below
+    z = (h * h + h).sum()
+    g = utils.autograd_graph(z)
+    names = [n.name for n in g.nodes]
+    assert names.count("ExpBackward0") == 1
+    assert names.count("AccumulateGrad") == 1
+    exp_id = names.index("ExpBackward0")
+    mul_id = names.index("MulBackward0")
+    add_id = names.index("AddBackward0")
+    assert [e.input_index for e in g.edges if (e.source, e.target) == (mul_id, exp_id)] == [0, 1]
+    assert [e.target for e in g.edges if e.source == add_id] == [mul_id, exp_id]
+
+
+def test_saved_tensor_shapes_of_mul(xy):
+    x, _ = xy
+    w = torch.ones(3, requires_grad=True)
+    z = x * w  # broadcasts (2, 3) with (3,)
+    node = utils.autograd_graph(z).nodes[0]
+    assert node.name == "MulBackward0"
+    assert node.saved_shapes == {"other": (3,), "self": (2, 3)}
+    assert node.saved_values == {}
+    assert node.freed == ()
+
+
+def test_saved_values_and_unneeded_tensor_is_none(xy):
+    x, _ = xy
+    data = torch.ones(2, 3)  # no requires_grad: the gradient of data is never needed
+    z = (x * data).sum()
+    g = utils.autograd_graph(z)
+    assert g.nodes[0].saved_values == {"self_sym_sizes": (2, 3)}
+    mul = g.nodes[1]
+    assert mul.saved_shapes == {"other": (2, 3)}
+    assert mul.saved_values == {"self": None}  # x itself is not needed: d(x*data)/d(data) is never asked for
+
+
+def test_none_entries_of_next_functions_get_no_node(xy):
+    x, _ = xy
+    data = torch.ones(2, 3)
+    z = x * data
+    assert z.grad_fn.next_functions[1][0] is None
+    g = utils.autograd_graph(z)
+    assert len(g.nodes) == 2
+    assert g.edges == (GraphEdge(0, 1, 0),)
+
+
+def test_saved_tuple_of_tensors_is_keyed_by_position(xy):
+    x, _ = xy
+    picked = x[torch.tensor([1, 0, 1])]
+    node = utils.autograd_graph(picked).nodes[0]
+    assert node.name == "IndexBackward0"
+    assert node.saved_shapes == {"indices[0]": (3,)}
+    assert node.saved_values["self_sym_sizes"] == (2, 3)
+
+
+def test_freed_after_backward(xy):
+    x, y = xy
+    z = (x * y).sum()
+    z.backward()
+    mul = utils.autograd_graph(z).nodes[1]
+    assert mul.saved_shapes == {}
+    assert mul.freed == ("other", "self")
+    assert "other (freed)" in str(utils.autograd_graph(z))
+
+
+def test_retained_graph_keeps_saved_tensors(xy):
+    x, y = xy
+    z = (x * y).sum()
+    z.backward(retain_graph=True)
+    assert utils.autograd_graph(z).nodes[1].freed == ()
+
+
+def test_custom_function_saved_tensors(xy):
+    x, _ = xy
+
+    class Square(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, grad):
+            (a,) = ctx.saved_tensors
+            return 2 * a * grad
+
+    g = utils.autograd_graph(Square.apply(x))
+    assert g.nodes[0].name == "SquareBackward"
+    assert g.nodes[0].saved_shapes == {"saved_tensors[0]": (2, 3)}
+    assert g.nodes[1].kind == "leaf"
+
+
+def test_module_parameters_are_the_leaves():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    loss = model(torch.randn(5, 3)).pow(2).mean()
+    g = utils.autograd_graph(loss, names=dict(model.named_parameters()))
+    assert sorted(n.label for n in g.leaves) == ["0.bias", "0.weight", "2.bias", "2.weight"]
+    assert {n.label: n.leaf_shape for n in g.leaves}["0.weight"] == (4, 3)
+    assert len(g.nodes) == 11
+
+
+def test_leaf_tensor_gives_a_one_node_graph(xy):
+    x, _ = xy
+    g = utils.autograd_graph(x, names={"x": x})
+    assert g.nodes == (GraphNode(0, "AccumulateGrad", "leaf", leaf_shape=(2, 3), label="x"),)
+    assert g.edges == ()
+    assert str(g).splitlines()[0].startswith("AutogradGraph: 1 node, 0 edges")
+
+
+def test_str_lists_nodes_and_edges(xy):
+    x, y = xy
+    text = str(utils.autograd_graph((x * y + x).sum(), names={"x": x, "y": y}))
+    assert text.splitlines() == [
+        "AutogradGraph: 5 nodes, 5 edges (gradient flow: output -> leaves)",
+        "   0  SumBackward0    output     saved: self_sym_sizes=(2, 3)",
+        "   1  AddBackward0    operation  saved: alpha=1",
+        "   2  MulBackward0    operation  saved: other (2, 3), self (2, 3)",
+        "   3  AccumulateGrad  leaf       x: shape (2, 3)",
+        "   4  AccumulateGrad  leaf       y: shape (2, 3)",
+        "edges:",
+        "   0 -> 1",
+        "   1 -> 2, 3",
+        "   2 -> 3, 4",
+    ]
+
+
+def test_no_graph_raises_value_error():
+    with pytest.raises(ValueError, match=r"^autograd_graph\(\): argument 'tensor' has no autograd graph \(grad_fn"):
+        utils.autograd_graph(torch.ones(3))
+    w = torch.ones(3, requires_grad=True)
+    with torch.no_grad():
+        z = w * 2
+    with pytest.raises(ValueError, match="requires_grad is False"):
+        utils.autograd_graph(z)
+    with pytest.raises(ValueError, match="no autograd graph"):
+        utils.autograd_graph((w * 2).detach())
+
+
+def test_bad_arguments_raise_type_error(xy):
+    x, _ = xy
+    with pytest.raises(TypeError, match=r"^autograd_graph\(\): argument 'tensor' must be a torch.Tensor, got list$"):
+        utils.autograd_graph([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"argument 'names' must be a mapping"):
+        utils.autograd_graph(x * 2, names=[x])
+    with pytest.raises(TypeError, match=r"argument 'names' must map str to torch.Tensor, got str -> list"):
+        utils.autograd_graph(x * 2, names={"x": [1]})
+
+
+# ---------------------------------------------------------------- plot_autograd_graph
+
+
+def test_plot_draws_one_box_per_node_and_one_arrow_per_edge(xy):
+    x, y = xy
+    z = (x * y + x).sum()
+    ax = utils.plot_autograd_graph(z, names={"x": x, "y": y})
+    assert isinstance(ax, Axes)
+    assert boxes(ax) == [
+        "0: SumBackward0",
+        "1: AddBackward0",
+        "2: MulBackward0\nother (2, 3)\nself (2, 3)",
+        "3: AccumulateGrad\nx (2, 3)",
+        "4: AccumulateGrad\ny (2, 3)",
+    ]
+    assert len(arrows(ax)) == 5
+    assert "gradient flow" in ax.get_title()
+    assert ax.get_ylabel() == "steps from the output"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1", "2", "3"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "output (grad_fn)",
+        "operation",
+        "leaf (AccumulateGrad)",
+    ]
+
+
+def test_plot_layers_follow_the_longest_path(xy):
+    x, y = xy
+    ax = utils.plot_autograd_graph((x * y + x).sum())
+    y_of = {t.get_text().split(":")[0]: t.get_position()[1] for t in ax.texts if t.get_bbox_patch() is not None}
+    assert y_of == {"0": 0.0, "1": -1.0, "2": -2.0, "3": -3.0, "4": -3.0}
+
+
+def test_plot_leaves_are_distinct(xy):
+    x, y = xy
+    ax = utils.plot_autograd_graph((x * y).sum())
+    styles = {
+        t.get_text().split("\n")[0]: (
+            type(t.get_bbox_patch().get_boxstyle()).__name__,
+            t.get_bbox_patch().get_facecolor(),
+        )
+        for t in ax.texts
+        if t.get_bbox_patch() is not None
+    }
+    assert styles["2: AccumulateGrad"] == styles["3: AccumulateGrad"]
+    assert styles["2: AccumulateGrad"] != styles["1: MulBackward0"]
+    assert styles["2: AccumulateGrad"][0] == "Round"
+
+
+def test_plot_into_given_axes_with_a_graph(xy):
+    x, y = xy
+    g = utils.autograd_graph((x * x).sum(), names={"x": x})
+    fig, (left, right) = plt.subplots(1, 2)
+    returned = utils.plot_autograd_graph(g, ax=right, direction="data", show_saved=False, show_ids=False, title="t")
+    assert returned is right
+    assert len(left.texts) == 0
+    assert boxes(right) == ["SumBackward0", "MulBackward0", "AccumulateGrad\nx (2, 3)"]
+    assert len(arrows(right)) == 3  # x * x: two arrows between the same boxes
+    assert right.get_title() == "t"
+    assert len(fig.axes) == 2
+
+
+def test_plot_data_direction_reverses_the_arrows(xy):
+    x, _ = xy
+    z = x.exp().sum()
+    down = arrows(utils.plot_autograd_graph(z))
+    up = arrows(utils.plot_autograd_graph(z, direction="data"))
+    assert down == [(end, start) for start, end in up]
+    assert down[0] == ((0.0, 0.0), (0.0, -1.0))
+    assert "data flow" in plt.gca().get_title()
+
+
+def test_plot_after_backward_marks_freed_tensors(xy):
+    x, y = xy
+    z = (x * y).sum()
+    z.backward()
+    assert "1: MulBackward0\nother: freed\nself: freed" in boxes(utils.plot_autograd_graph(z))
+
+
+def test_plot_fifteen_nodes_fit_in_the_figure(xy):
+    x, _ = xy
+    h = x
+    for _ in range(13):
+        h = h * 1.5
+    g = utils.autograd_graph(h.sum())
+    assert len(g.nodes) == 15
+    ax = utils.plot_autograd_graph(g)
+    width, height = ax.figure.get_size_inches()
+    assert width <= 9 and height <= 8
+    assert len(boxes(ax)) == 15
+
+
+def test_plot_leaves_rcparams_alone(xy):
+    x, _ = xy
+    before = dict(matplotlib.rcParams)
+    utils.plot_autograd_graph((x * 2).sum())
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_plot_bad_arguments(xy):
+    x, _ = xy
+    with pytest.raises(TypeError, match=r"^plot_autograd_graph\(\): argument 'graph' must be an AutogradGraph"):
+        utils.plot_autograd_graph([1, 2])
+    with pytest.raises(TypeError, match=r"argument 'ax' must be a matplotlib Axes or None, got str"):
+        utils.plot_autograd_graph(x * 2, ax="left")
+    with pytest.raises(ValueError, match=r"argument 'direction' must be 'gradient' or 'data', got 'up'"):
+        utils.plot_autograd_graph(x * 2, direction="up")
+    with pytest.raises(ValueError, match=r"argument 'names' only works with a tensor"):
+        utils.plot_autograd_graph(utils.autograd_graph(x * 2), names={"x": x})
+    with pytest.raises(ValueError, match=r"^autograd_graph\(\): argument 'tensor' has no autograd graph"):
+        utils.plot_autograd_graph(torch.ones(2))
+    with pytest.raises(TypeError, match=r"argument 'show_saved' must be a bool, got int"):
+        utils.plot_autograd_graph(x * 2, show_saved=1)
