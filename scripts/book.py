@@ -75,7 +75,9 @@ def cmd_execute(extra: list[str]) -> int:
 
 
 def cmd_lint(extra: list[str]) -> int:
-    return run([str(BIN / "ruff"), "check", "conftest.py", "utils", "tests", "scripts", "benchmarks", "chapters", *extra])
+    return run(
+        [str(BIN / "ruff"), "check", "conftest.py", "utils", "tests", "scripts", "benchmarks", "chapters", *extra]
+    )
 
 
 COMMANDS = {"test": cmd_test, "build": cmd_build, "execute": cmd_execute, "lint": cmd_lint}

@@ -6,16 +6,21 @@ when none is named). It uses the same environment as the test suite
 outputs are the ones `pytest --nbval` reproduces. Afterwards it runs the
 structural checks of tests/notebook_checks.py on each notebook.
 
-One thing in the stored outputs is rewritten: in the traceback of an error
+Two things in the stored outputs are tidied, neither of which nbval compares
+differently. Consecutive pieces of the same stream are merged and carriage
+returns applied, as a notebook front end shows them (a progress bar would
+otherwise be stored as one output per update). And in the traceback of an error
 that a cell shows on purpose (tagged ``raises-exception``), the folders where
-Python and its packages are installed on this machine become ``...``, so a
-frame reads ``File .../torch/_tensor.py:623, in Tensor.backward(...)``. nbval compares only an error's name and
+Python and its packages are installed on this machine, and the checkout
+itself (``utils`` is installed editable), become ``...``, so a frame reads
+``File .../torch/_tensor.py:623, in Tensor.backward(...)``. nbval compares only an error's name and
 message, never its traceback, and readers should not see the author's paths.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import sysconfig
 import time
@@ -33,7 +38,7 @@ from utils.reproducibility import DETERMINISTIC_ENV  # noqa: E402
 
 #: Install locations to hide in stored tracebacks, longest first.
 INSTALL_DIRS = sorted(
-    {(sysconfig.get_paths()["purelib"], "..."), (sysconfig.get_paths()["stdlib"], "...")},
+    {(sysconfig.get_paths()["purelib"], "..."), (sysconfig.get_paths()["stdlib"], "..."), (str(ROOT), "...")},
     key=lambda pair: -len(pair[0]),
 )
 
@@ -43,6 +48,29 @@ def shorten_paths(text: str) -> str:
     for folder, placeholder in INSTALL_DIRS:
         text = text.replace(folder, placeholder)
     return text
+
+
+_CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)
+
+
+def merge_streams(outputs: list) -> list:
+    """Merge consecutive outputs of the same stream and apply carriage returns."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    for output in merged:
+        if output.output_type == "stream":
+            output.text = _CARRIAGE_RETURN.sub("", output.text)
+    return merged
 
 
 def execute(path: Path) -> float:
@@ -60,6 +88,8 @@ def execute(path: Path) -> float:
     elapsed = time.perf_counter() - started
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = merge_streams(cell.outputs)
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 output.traceback = [shorten_paths(line) for line in output.traceback]

@@ -9,6 +9,7 @@ optimizer and the progress bar.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -181,7 +182,7 @@ def fit(
         val_loader: Optional validation batches, evaluated after each epoch.
         metrics: Name to ``metric(y_hat, y) -> float``, computed on the
             validation data (as ``"val_<name>"``).
-        progress: Show a progress bar over the epochs (on stderr).
+        progress: Show a progress bar over the epochs (on stdout).
 
     Returns:
         A :class:`History` with ``train_loss`` and, with ``val_loader``,
@@ -199,13 +200,17 @@ def fit(
     device = _model_device(model)
 
     # Check the first batch of each loader before any work: in eval mode, and
-    # with the mode and the random state restored afterwards, so that the
-    # check changes nothing and fit gives the same numbers as the
-    # hand-written loop with the same seed.
+    # with the mode and every random state restored afterwards (the global
+    # generator and the loaders' own, which fetching a shuffled batch
+    # advances), so that the check changes nothing and fit gives the same
+    # numbers as the hand-written loop with the same seeds.
+    loaders = {"train_loader": train_loader, "val_loader": val_loader}
+    generators = _generators(*(loader for loader in loaders.values() if loader is not None))
+    saved = [(gen, gen.get_state()) for gen in generators]
     rng_state, was_training = torch.random.get_rng_state(), model.training
     model.eval()
     try:
-        for name, loader in (("train_loader", train_loader), ("val_loader", val_loader)):
+        for name, loader in loaders.items():
             if loader is None:
                 continue
             first = next(iter(loader), None)
@@ -215,9 +220,12 @@ def fit(
     finally:
         model.train(was_training)
         torch.random.set_rng_state(rng_state)
+        for gen, state in saved:
+            gen.set_state(state)
 
     history = History()
-    bar = tqdm(range(1, num_epochs + 1), desc="epochs", unit="epoch", disable=not progress, leave=True)
+    # On stdout, like Lightning's progress bar: stderr is for problems.
+    bar = tqdm(range(1, num_epochs + 1), desc="epochs", unit="epoch", disable=not progress, file=sys.stdout)
     for epoch in bar:
         model.train()
         total, count = 0.0, 0
@@ -298,6 +306,17 @@ def plot_history(
     ax.set_title(title)
     ax.legend()
     return ax
+
+
+def _generators(*loaders: Iterable) -> list[torch.Generator]:
+    """The random generators a loader (a DataLoader and its sampler) draws from."""
+    found: list[torch.Generator] = []
+    for loader in loaders:
+        for owner in (loader, getattr(loader, "sampler", None), getattr(loader, "batch_sampler", None)):
+            gen = getattr(owner, "generator", None)
+            if isinstance(gen, torch.Generator) and all(gen is not g for g in found):
+                found.append(gen)
+    return found
 
 
 def _model_device(model: nn.Module) -> torch.device:
