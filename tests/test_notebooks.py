@@ -5,6 +5,7 @@ output is what the code produces today; these tests check what nbval cannot.
 """
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -115,3 +116,20 @@ def test_package_version_agrees_with_pyproject():
     import utils
 
     assert "v" + utils.__version__ == book_ref()
+
+
+def test_setup_cell_installs_the_pinned_versions():
+    """What the setup cell installs in Colab has the versions requirements.txt pins."""
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith(("#", "-"))
+    )
+    pip_line = next(line for line in (ROOT / "tests" / "setup_cell.txt").read_text().splitlines() if "%pip" in line)
+    quoted = [arg for arg in shlex.split(pip_line.split("install", 1)[1]) if not arg.startswith(("-", "{"))]
+    assert quoted, "the setup cell installs no pinned package"
+    for requirement in quoted:
+        name, _, version = requirement.partition("==")
+        assert version, f"{requirement!r} in the setup cell has no pinned version"
+        assert name != "torch", "the setup cell must never install torch"
+        assert pins.get(name) == version, f"setup cell pins {requirement}, requirements.txt says {pins.get(name)}"

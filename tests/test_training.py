@@ -258,3 +258,100 @@ def test_plot_history_rejects_unknown_metric():
         r"got \['val_loss'\]",
     ):
         plot_history(history, names=["val_loss"])
+
+
+LIGHTNING_CSV = """\
+epoch,lr-Adam,step,train_loss,val_acc,val_loss
+,0.002,0,,,
+0,,16,,0.87,0.57
+0,,16,1.56,,
+,0.001,17,,,
+1,,33,,0.93,0.23
+1,,33,0.30,,
+"""
+
+
+def test_history_from_csv_gathers_lightning_rows_by_epoch(tmp_path):
+    path = tmp_path / "metrics.csv"
+    path.write_text(LIGHTNING_CSV)
+    history = utils.history_from_csv(path)
+    assert history.epochs == [1, 2]
+    assert history.metrics == {
+        "lr-Adam": [0.002, 0.001],
+        "train_loss": [1.56, 0.30],
+        "val_acc": [0.87, 0.93],
+        "val_loss": [0.57, 0.23],
+    }
+    assert [line.get_label() for line in plot_history(history).get_lines()] == ["train_loss", "val_loss"]
+
+
+def test_history_from_csv_keeps_the_last_value_and_fills_gaps(tmp_path):
+    path = tmp_path / "metrics.csv"
+    path.write_text("epoch,step,train_loss_step,val_loss\n0,4,2.0,\n0,9,1.5,\n0,9,,1.7\n1,14,1.0,\n,20,,\n")
+    history = utils.history_from_csv(str(path))
+    assert history.epochs == [1, 2]
+    assert history["train_loss_step"] == [1.5, 1.0]
+    assert history["val_loss"] == pytest.approx([1.7, float("nan")], nan_ok=True)
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "match"),
+    [
+        (None, FileNotFoundError, r"history_from_csv\(\): argument 'path' must name an existing file, got '.*nothing"),
+        ("step,loss\n1,2.0\n", ValueError, r"an 'epoch' column .*got columns \['step', 'loss'\]"),
+        ("epoch,step,loss\n,1,2.0\n", ValueError, r"argument 'path' holds no rows with an epoch"),
+        ("epoch,step,loss\n0,1,high\n", ValueError, r"line 2 of .* is not numeric"),
+    ],
+)
+def test_history_from_csv_rejects_bad_files(tmp_path, content, error, match):
+    path = tmp_path / "nothing.csv"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(error, match=match):
+        utils.history_from_csv(path)
+
+
+def test_history_from_csv_rejects_a_non_path():
+    with pytest.raises(TypeError, match=r"history_from_csv\(\): argument 'path' must be a str or path, got int"):
+        utils.history_from_csv(3)
+
+
+@pytest.mark.filterwarnings(r"ignore:.*isinstance\(treespec, LeafSpec\):FutureWarning")
+def test_history_from_csv_reads_what_lightning_writes(tmp_path):
+    pl = pytest.importorskip("pytorch_lightning")
+    from pytorch_lightning.loggers import CSVLogger
+
+    class Blobs(pl.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Linear(2, 2)
+
+        def training_step(self, batch, batch_idx):
+            loss = nn.functional.cross_entropy(self.net(batch[0]), batch[1])
+            self.log("train_loss", loss, on_step=False, on_epoch=True)
+            return loss
+
+        def validation_step(self, batch, batch_idx):
+            self.log("val_loss", nn.functional.cross_entropy(self.net(batch[0]), batch[1]))
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    torch.manual_seed(0)
+    logger = CSVLogger(tmp_path, name="blobs")
+    trainer = pl.Trainer(
+        max_epochs=3,
+        logger=logger,
+        log_every_n_steps=1,
+        accelerator="cpu",
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+    )
+    loader = DataLoader(blobs(), batch_size=32)
+    trainer.fit(Blobs(), loader, DataLoader(blobs(seed=1), batch_size=32))
+    history = utils.history_from_csv(tmp_path / "blobs" / "version_0" / "metrics.csv")
+    assert history.epochs == [1, 2, 3]
+    assert sorted(history.metrics) == ["train_loss", "val_loss"]
+    assert history["val_loss"][-1] == pytest.approx(trainer.callback_metrics["val_loss"].item())

@@ -8,7 +8,9 @@ optimizer and the progress bar.
 
 from __future__ import annotations
 
+import csv
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from tqdm import tqdm
 
 from ._validate import check_positive_int, check_type, describe
 
-__all__ = ["History", "accuracy", "evaluate", "fit", "plot_history", "predict"]
+__all__ = ["History", "accuracy", "evaluate", "fit", "history_from_csv", "plot_history", "predict"]
 
 Metric = Callable[[torch.Tensor, torch.Tensor], float]
 
@@ -322,3 +324,61 @@ def _generators(*loaders: Iterable) -> list[torch.Generator]:
 def _model_device(model: nn.Module) -> torch.device:
     parameter = next(model.parameters(), None)
     return parameter.device if parameter is not None else torch.device("cpu")
+
+
+def history_from_csv(path: str | os.PathLike) -> History:
+    """Read the ``metrics.csv`` that Lightning's ``CSVLogger`` writes into a :class:`History`.
+
+    The chapter "PyTorch Lightning" explains the file. Lightning writes one row
+    per call of the logger: the metrics logged at that step, with the
+    ``epoch`` (counted from 0) and the global ``step``; the training and the
+    validation metrics of one epoch are separate rows. This function gathers
+    them by epoch, so that :func:`plot_history` can draw them.
+
+    Rules: epochs are renumbered from 1, as :func:`fit` counts them. A row
+    without an epoch (``LearningRateMonitor`` logs the learning rate at the
+    start of an epoch with only a step) counts for the next row in the file
+    that has one; such rows at the end of the file are dropped. When a metric
+    has several values in one epoch (metrics logged every step), the last one
+    is kept; an epoch without a value of a metric gets ``nan``.
+
+    Args:
+        path: The ``metrics.csv`` file, e.g. ``Path(logger.log_dir) / "metrics.csv"``.
+
+    Returns:
+        A :class:`History` with one entry per epoch and every column except
+        ``epoch`` and ``step`` as a metric.
+    """
+    check_type("history_from_csv", "path", path, (str, os.PathLike), "a str or path")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"history_from_csv(): argument 'path' must name an existing file, got {str(path)!r}")
+    with open(path, newline="") as file:
+        reader = csv.DictReader(file)
+        columns = reader.fieldnames or []
+        if "epoch" not in columns:
+            raise ValueError(
+                f"history_from_csv(): argument 'path' must be a CSV file with an 'epoch' column "
+                f"(a Lightning CSVLogger metrics.csv), got columns {columns}"
+            )
+        names = [name for name in columns if name not in ("epoch", "step")]
+        by_epoch: dict[int, dict[str, float]] = {}
+        pending: list[dict[str, str]] = []  # rows without an epoch, waiting for the next one
+        for line, row in enumerate(reader, start=2):
+            if not row["epoch"]:
+                pending.append(row)
+                continue
+            try:
+                epoch = int(float(row["epoch"])) + 1
+                for waiting in [*pending, row]:
+                    values = by_epoch.setdefault(epoch, {})
+                    values.update({name: float(waiting[name]) for name in names if waiting.get(name)})
+            except ValueError as err:
+                raise ValueError(f"history_from_csv(): line {line} of {str(path)!r} is not numeric: {err}") from None
+            pending = []
+    if not by_epoch:
+        raise ValueError(f"history_from_csv(): argument 'path' holds no rows with an epoch, got {str(path)!r}")
+    seen = [name for name in names if any(name in values for values in by_epoch.values())]
+    history = History()
+    for epoch in sorted(by_epoch):
+        history.append(epoch, {name: by_epoch[epoch].get(name, math.nan) for name in seen})
+    return history
