@@ -100,12 +100,14 @@ def execute(path: Path) -> float:
 
 def main(argv: list[str]) -> int:
     os.environ.update(DETERMINISTIC_ENV)  # inherited by the kernel
-    paths = [Path(a).resolve() for a in argv] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    paths = [Path(a).resolve() for a in argv] or sorted(
+        [*(ROOT / "chapters").glob("*.ipynb"), *(ROOT / "front").glob("*.ipynb")]
+    )
     failed = False
     for path in paths:
         print(f"executing {os.path.relpath(path, ROOT)} ...", flush=True)
         print(f"  {execute(path):.1f} s", flush=True)
-        for problem in check_notebook(path):
+        for problem in check_notebook(path, chapter=path.parent.name != "front"):
             failed = True
             print(f"  problem: {problem}")
     return 1 if failed else 0

@@ -104,8 +104,12 @@ def check_setup_cell(source: str) -> list[str]:
     return problems
 
 
-def check_notebook(path: Path) -> list[str]:
-    """Return the structural problems of one chapter notebook."""
+def check_notebook(path: Path, chapter: bool = True) -> list[str]:
+    """Return the structural problems of one notebook.
+
+    Chapter notebooks (``chapters/``) must also end with a summary and
+    exercises; front- and back-matter notebooks (``front/``) need not.
+    """
     path = Path(path)
     problems: list[str] = []
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
@@ -165,6 +169,8 @@ def check_notebook(path: Path) -> list[str]:
             if out.output_type == "execute_result" and PLOT_RESULT.match(out.data.get("text/plain", "")):
                 problems.append(f"code cell {i} shows a plotting call's return value (end it with plt.show())")
 
+    if not chapter:
+        return problems
     headings = [ln for c in cells if c.cell_type == "markdown" for ln in c.source.splitlines()]
     for heading in ("## Summary", "## Exercises"):
         if heading not in headings:

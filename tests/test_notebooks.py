@@ -17,6 +17,7 @@ import yaml
 from notebook_checks import ROOT, book_ref, check_notebook, repository_url
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+FRONT = sorted((ROOT / "front").glob("*.ipynb"))  # front and back matter with code
 
 
 def toc_files() -> list[str]:
@@ -58,6 +59,18 @@ def test_toc_files_exist():
 def test_chapter_structure(path: Path):
     problems = check_notebook(path)
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("path", FRONT, ids=lambda p: p.name)
+def test_front_matter_notebook_structure(path: Path):
+    problems = check_notebook(path, chapter=False)
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+def test_every_notebook_is_in_the_table_of_contents():
+    listed = set(toc_files())
+    for path in [*CHAPTERS, *FRONT]:
+        assert str(path.relative_to(ROOT).with_suffix("")) in listed, f"{path.name} is not in _toc.yml"
 
 
 def test_build_output_is_never_collected(tmp_path):
