@@ -61,9 +61,67 @@ def cmd_test(extra: list[str]) -> int:
     return run([str(PYTHON), "-m", "pytest", *extra])
 
 
+# The site serves MathJax itself (no CDN): package.json pins it, `npm ci` installs
+# it into node_modules/, and prepare_static() copies the parts a page can load
+# into _build/static/, which _config.yml lists in html_static_path and Sphinx
+# copies into _build/html/_static/ (mathjax_path: mathjax/tex-mml-chtml.js).
+STATIC = ROOT / "_build" / "static"
+MATHJAX_PARTS = (
+    "tex-mml-chtml.js",  # the component every page with math loads
+    "output/chtml/fonts/woff-v2",  # its fonts, found next to the script
+    "input/tex/extensions",  # TeX packages loaded on demand (\\require, autoload)
+    "input/mml/extensions",
+    "ui",  # parts of the right-click menu loaded on demand
+    "a11y",  # accessibility options of that menu, with the speech rule engine:
+    "sre",
+)
+
+
+# The site's own stylesheet (_config.yml: html_css_files). Kept here, not in a
+# root _static/ folder: Jupyter Book adds every .js under each html_static_path
+# entry of a book that has _static/ to every page, MathJax's hundreds included.
+BOOK_CSS = """\
+/* Written by scripts/book.py build. Long inline code (an identifier with its
+   arguments) may break anywhere rather than widen a phone's page. */
+.bd-article code.literal, .bd-article code.literal span.pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+"""
+
+
+def prepare_static() -> Path:
+    """Install node_modules (npm ci) if missing, copy MathJax into _build/static/mathjax, write book.css."""
+    STATIC.mkdir(parents=True, exist_ok=True)
+    if not (STATIC / "book.css").is_file() or (STATIC / "book.css").read_text() != BOOK_CSS:
+        (STATIC / "book.css").write_text(BOOK_CSS)
+    source = ROOT / "node_modules" / "mathjax" / "es5"
+    if not source.is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            sys.exit("book.py: npm is needed once to install MathJax (package.json); install Node.js 18+ with npm")
+        print("book.py: npm ci (MathJax, served by the site itself) ...", flush=True)
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
+    target = STATIC / "mathjax"
+    stamp = (source.parent / "package.json").read_text()
+    if (target / ".package.json").is_file() and (target / ".package.json").read_text() == stamp:
+        return STATIC  # already copied (tests build the site too)
+    staging = STATIC / f".mathjax-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    for part in MATHJAX_PARTS:
+        src, dst = source / part, staging / part
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy2(src, dst)
+    (staging / ".package.json").write_text(stamp)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    return STATIC
+
+
 def cmd_build(extra: list[str]) -> int:
     started = time.perf_counter()
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    prepare_static()
     code = run([str(BIN / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going", *extra])
     if code == 0:
         print(f"book.py: site built in {time.perf_counter() - started:.0f} s: _build/html/index.html")

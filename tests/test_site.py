@@ -1,0 +1,348 @@
+"""The website: no broken link, nothing loaded from another host, and (marker
+`browser`) every page checked in headless Chromium.
+
+The site is built once per test session into a temporary folder, exactly as
+`python3 scripts/book.py build` builds it (set BOOK_SITE_HTML=_build/html to
+check an existing build instead). The browser tests need the Debian packages
+`chromium` and `chromium-driver`: without them they are skipped, unless the
+environment variable CI is set, where they fail.
+Screenshots (desktop and phone width) are saved into _build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from site_tools import (
+    ROOT,
+    SiteServer,
+    build_site,
+    check_local_ref,
+    css_urls,
+    is_off_host,
+    is_valid_external,
+    read_pages,
+)
+
+REPOSITORY = "open-pytorch-book/pytorch-book"  # _config.yml repository.url
+COLAB = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/chapters/{{name}}.ipynb"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+PHONE = (390, 844)
+# Console errors that come from the tools, not from the book, each with its reason.
+KNOWN_CONSOLE_ERRORS = {
+    # sphinx-thebe 0.3.1 adds its inline `const THEBE_JS_URL = ...` script twice to
+    # every page under Jupyter Book 1.0.4 / Sphinx 7.4; the second copy fails, the
+    # first one works (thebe is not enabled in this book anyway).
+    "Identifier 'THEBE_JS_URL' has already been declared",
+}
+DESKTOP = (1280, 900)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    return build_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def pages(site):
+    found = read_pages(site)
+    assert "intro.html" in found and any(p.startswith("chapters/") for p in found), sorted(found)
+    return found
+
+
+def _skip_scheme(url: str) -> bool:
+    return urlsplit(url).scheme in ("mailto", "javascript", "data", "tel")
+
+
+# -- The built HTML, read with html.parser ------------------------------------------------
+
+
+def test_internal_links_and_anchors(site, pages):
+    """Every href/src to a file of the site exists, and every #anchor is an id in its page."""
+    problems, checked = [], 0
+    for page in pages.values():
+        for ref in page.refs:
+            if _skip_scheme(ref.url) or is_off_host(ref.url):
+                continue
+            if urlsplit(ref.url).scheme:
+                problems.append(f"{ref}: unexpected URL scheme")
+                continue
+            checked += 1
+            problem = check_local_ref(site, pages, ref)
+            if problem:
+                problems.append(problem)
+    assert checked > 100, f"only {checked} same-site links found: is the parser reading the pages?"
+    assert not problems, f"{len(problems)} broken links:\n" + "\n".join(problems)
+
+
+def test_external_links_are_well_formed(pages):
+    """Links to other hosts are listed (-s shows them) and must be valid http(s) URLs."""
+    external = sorted({ref.url for page in pages.values() for ref in page.refs if is_off_host(ref.url)})
+    print(f"\n{len(external)} external links (not fetched):", *external, sep="\n  ")
+    bad = [url for url in external if not is_valid_external(url)]
+    assert not bad, "malformed external links:\n" + "\n".join(bad)
+
+
+def test_pages_load_nothing_from_other_hosts(site, pages):
+    """No script, stylesheet, font, image or frame comes from another host (links to them are fine)."""
+    problems = []
+    for page in pages.values():
+        problems += [f"{ref}: fetched from another host" for ref in page.refs if ref.fetched and is_off_host(ref.url)]
+        problems += [f"{page.path}: CSS loads {url}" for css in page.css for url in css_urls(css) if is_off_host(url)]
+    for css in sorted(site.glob("_static/**/*.css")):
+        for url in css_urls(css.read_text(encoding="utf-8", errors="replace")):
+            if is_off_host(url):
+                problems.append(f"{css.relative_to(site)}: loads {url}")
+            elif not url.startswith(("data:", "#")) and not (css.parent / urlsplit(url).path).exists():
+                problems.append(f"{css.relative_to(site)}: {url} does not exist")
+    assert not problems, "\n".join(problems)
+
+
+def test_mathjax_is_served_by_the_site(site, pages):
+    """Pages with math load the local MathJax copy, and its fonts are next to it."""
+    with_math = [page for page in pages.values() if page.math]
+    assert with_math, "no page has math: the check below would prove nothing"
+    for page in with_math:
+        scripts = [ref.url for ref in page.refs if ref.tag == "script" and "mathjax" in ref.url.lower()]
+        assert scripts and all(not is_off_host(url) for url in scripts), (page.path, scripts)
+        assert any("_static/mathjax/tex-mml-chtml.js" in url for url in scripts), (page.path, scripts)
+    fonts = site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert (fonts / "MathJax_Main-Regular.woff").is_file() and (fonts / "MathJax_Math-Italic.woff").is_file()
+
+
+# -- In a real browser ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    with SiteServer(site) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def driver(tmp_path_factory):
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
+    if missing:
+        message = f"{', '.join(missing)} missing: apt-get install -y chromium chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    browser.set_page_load_timeout(30)
+    browser.get("about:blank")  # leave the new-tab page, which fetches from Google by itself
+    time.sleep(0.5)
+    browser.get_log("browser"), browser.get_log("performance")
+    yield browser
+    browser.quit()
+
+
+def _wait(driver, condition, timeout: float = 15.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = driver.execute_script(condition)
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} on {driver.current_url}")
+
+
+def _open(driver, url: str) -> None:
+    """Load a page and wait until it and MathJax (if any) are done."""
+    driver.get(url)
+    _wait(driver, "return document.readyState === 'complete'", what="page load")
+    driver.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        const mj = window.MathJax;
+        if (mj && mj.startup && mj.startup.promise) {
+            mj.startup.promise.then(() => document.fonts.ready).then(() => done(true), () => done(false));
+        } else { document.fonts.ready.then(() => done(true)); }"""
+    )
+
+
+def _network(driver, host: str) -> tuple[list[str], list[str]]:
+    """Requests since the last call: (requested URLs, failures), from the DevTools performance log."""
+    requested, failed, urls = [], [], {}
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        method, params = message["method"], message.get("params", {})
+        if method == "Network.requestWillBeSent":
+            url = params["request"]["url"]
+            urls[params["requestId"]] = url
+            requested.append(url)
+        elif method == "Network.responseReceived" and params["response"]["status"] >= 400:
+            if urlsplit(params["response"]["url"]).path == "/favicon.ico":
+                continue  # requested by the browser itself, not by the page; the book has no favicon
+            failed.append(f"HTTP {params['response']['status']} {params['response']['url']}")
+        elif method == "Network.loadingFailed" and not params.get("canceled") and params["requestId"] in urls:
+            failed.append(f"{params.get('errorText')} {urls.get(params['requestId'], params['requestId'])}")
+    web = [url for url in requested if urlsplit(url).scheme in ("http", "https", "ws", "wss")]
+    off_host = [url for url in web if urlsplit(url).netloc != host]
+    return requested, failed + [f"request to another host: {url}" for url in off_host]
+
+
+RAW_MATH = """
+const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+const skip = 'pre, code, script, style, mjx-container, .cell_output, .output, .highlight';
+const found = [];
+while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest(skip)) continue;
+    const m = node.textContent.match(/\\$\\$?[^$\\s][^$]*\\$|\\\\\\(|\\\\\\[/);
+    if (m) found.push(m[0].slice(0, 60));
+}
+return found;
+"""
+
+
+@pytest.mark.browser
+def test_every_page_in_the_browser(driver, server, pages):
+    """No console error, no failed or off-host request, every image decoded, all math rendered."""
+    host = urlsplit(server.url).netloc
+    driver.get_log("browser"), driver.get_log("performance")  # start clean
+    problems, font_requests, weights = [], [], {}
+    for path, page in pages.items():
+        _open(driver, server.url + path)
+        driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")  # lazy images, if any
+        _wait(driver, "return [...document.images].every(i => i.complete)", what="images")
+        errors = [
+            e["message"]
+            for e in driver.get_log("browser")
+            if e["level"] == "SEVERE"
+            and not any(known in e["message"] for known in KNOWN_CONSOLE_ERRORS)
+            and not e["message"].startswith(server.url + "favicon.ico ")  # the browser asks by itself; none exists
+        ]
+        problems += [f"{path}: console: {message}" for message in errors]
+        requested, failed = _network(driver, host)
+        problems += [f"{path}: {failure}" for failure in failed]
+        font_requests += [url for url in requested if url.endswith(".woff")]
+        broken = driver.execute_script(
+            "return [...document.images].filter(i => !(i.naturalWidth > 0)).map(i => i.getAttribute('src'))"
+        )
+        problems += [f"{path}: image not shown: {src}" for src in broken]
+        weights[path] = driver.execute_script(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+            ".reduce((sum, e) => sum + (e.encodedBodySize || 0), 0)"
+        )
+        if page.math:
+            counts = driver.execute_script(
+                "const m = [...document.querySelectorAll('.math')];"
+                "return [m.length, m.filter(e => e.querySelector('mjx-container')).length,"
+                " document.querySelectorAll('mjx-container').length]"
+            )
+            if counts[0] != counts[1] or counts[2] < page.math:
+                problems.append(f"{path}: {counts[1]} of {counts[0]} formulas rendered by MathJax")
+            raw = driver.execute_script(RAW_MATH)
+            problems += [f"{path}: raw TeX left in the text: {text!r}" for text in raw]
+    heaviest = sorted(weights.items(), key=lambda item: -item[1])[:3]
+    print("\nheaviest pages (bytes fetched, all files):", *(f"{w / 1e6:.2f} MB {p}" for p, w in heaviest), sep="\n  ")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+    assert any("/_static/mathjax/" in url for url in font_requests), "no MathJax font was loaded"
+
+
+@pytest.mark.browser
+def test_search_finds_autograd(driver, server):
+    driver.get(server.url + "search.html?q=autograd")
+    hrefs = _wait(
+        driver,
+        "const a = [...document.querySelectorAll('#search-results li a')].map(a => a.href);"
+        "return document.querySelector('.search-summary') && a.length ? a : null",
+        what="search results",
+    )
+    assert any(urlsplit(href).path.endswith("/chapters/03_autograd.html") for href in hrefs), hrefs
+    text = driver.execute_script("return document.getElementById('search-results').innerText")
+    assert "autograd" in text.lower()
+
+
+@pytest.mark.browser
+def test_launch_and_download_buttons(driver, server, pages):
+    """Each chapter's Colab button opens its notebook; its download button offers the .ipynb."""
+    chapters = [path for path in pages if path.startswith("chapters/")]
+    assert chapters
+    for path in chapters:
+        name = Path(path).stem
+        driver.get(server.url + path)
+        hrefs = driver.execute_script("return [...document.querySelectorAll('a')].map(a => a.href)")
+        colab = [href for href in hrefs if href.startswith("https://colab.research.google.com/")]
+        assert colab == [COLAB.format(name=name)], (path, colab)
+        download = driver.execute_script(
+            "return [...document.querySelectorAll('.dropdown-download-buttons a')].map(a => a.href)"
+        )
+        notebooks = [href for href in download if urlsplit(href).path.endswith(f"/{name}.ipynb")]
+        assert notebooks, (path, download)
+        for href in notebooks:
+            assert href.startswith(server.url), href
+            with urllib.request.urlopen(href, timeout=10) as response:
+                notebook = json.load(response)
+            assert notebook["nbformat"] == 4 and notebook["cells"], href
+
+
+@pytest.mark.browser
+def test_phone_width_has_no_sideways_scroll(driver, server, pages):
+    """At 390 px wide, no page is wider than the screen."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        too_wide = []
+        for path in pages:
+            _open(driver, server.url + path)
+            sizes = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            # A phone zooms out to fit content that is too wide: innerWidth then grows past 390 too.
+            if sizes[0] > sizes[1] or sizes[1] != PHONE[0]:
+                too_wide.append(f"{path}: {sizes[0]} px wide, viewport {sizes[1]} px (screen {PHONE[0]})")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert not too_wide, "\n".join(too_wide)
+
+
+@pytest.mark.browser
+def test_screenshots(driver, server, pages):
+    """Landing page and a chapter at desktop and phone width, into _build/screenshots/ (for a person to look at)."""
+    chapter = next((p for p in pages if p.startswith("chapters/") and pages[p].math), "chapters/01_tensors.html")
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True)
+    saved = []
+    for label, (width, height), mobile in (("desktop", DESKTOP, False), ("phone", PHONE, True)):
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+        )
+        try:
+            for name, path in (("landing", ""), ("chapter", chapter)):
+                _open(driver, urljoin(server.url, path))
+                file = SCREENSHOTS / f"{name}-{label}.png"
+                assert driver.save_screenshot(str(file)), file
+                saved.append(file)
+        finally:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert all(file.stat().st_size > 10_000 for file in saved), [(f.name, f.stat().st_size) for f in saved]
