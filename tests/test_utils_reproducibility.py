@@ -1,11 +1,14 @@
 """utils.reproducibility: seeds, devices, versions, the deterministic environment."""
 
+import ast
 import os
 import random
 
+import nbformat
 import numpy as np
 import pytest
 import torch
+from notebook_checks import ROOT
 
 from utils import DETERMINISTIC_ENV, get_device, print_versions, set_seed, versions
 
@@ -35,15 +38,71 @@ def test_set_seed_rejects_bad_seed(seed, error, match):
         set_seed(seed)
 
 
-def test_get_device_falls_back_to_cpu():
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert get_device().type == expected
-    assert get_device("cpu") == torch.device("cpu")
+@pytest.fixture
+def fake_accelerators(monkeypatch):
+    """Make torch report the given accelerators as available (or not), whatever this machine has."""
+
+    def fake(*, cuda: bool, mps: bool) -> None:
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+        monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+
+    return fake
 
 
-def test_get_device_rejects_unknown_kind():
-    with pytest.raises(ValueError, match=r"argument 'prefer' must be 'cuda', 'mps' or 'cpu', got 'tpu'"):
-        get_device("tpu")
+@pytest.mark.parametrize(
+    ("cuda", "mps", "expected"),
+    [(True, True, "cuda"), (True, False, "cuda"), (False, True, "mps"), (False, False, "cpu")],
+)
+def test_get_device_prefers_cuda_then_mps_then_cpu(fake_accelerators, cuda, mps, expected):
+    fake_accelerators(cuda=cuda, mps=mps)
+    assert get_device() == torch.device(expected)
+
+
+def chapter_function(notebook: str, name: str):
+    """Return the function `name` exactly as the code cell of `notebook` that defines it writes it."""
+    for cell in nbformat.read(ROOT / notebook, as_version=4).cells:
+        if cell.cell_type != "code" or f"def {name}(" not in cell.source:
+            continue
+        tree = ast.parse(cell.source)
+        definition = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name)
+        namespace = {"torch": torch}
+        exec(compile(ast.Module(body=[definition], type_ignores=[]), notebook, "exec"), namespace)  # noqa: S102
+        return namespace[name]
+    raise AssertionError(f"{notebook} has no code cell that defines {name}()")
+
+
+@pytest.mark.parametrize(("cuda", "mps"), [(True, True), (True, False), (False, True), (False, False)])
+def test_get_device_is_what_the_tensors_chapter_writes_out(fake_accelerators, cuda, mps):
+    pick_device = chapter_function("chapters/01_tensors.ipynb", "pick_device")
+    fake_accelerators(cuda=cuda, mps=mps)
+    assert pick_device() == get_device()
+
+
+@pytest.mark.parametrize(
+    ("prefer", "cuda", "mps", "expected"),
+    [
+        ("cuda", True, True, "cuda"),
+        ("cuda", False, True, "cpu"),  # asked for CUDA: no silent switch to MPS
+        ("mps", True, True, "mps"),
+        ("mps", True, False, "cpu"),
+        ("cpu", True, True, "cpu"),
+    ],
+)
+def test_get_device_honours_prefer_and_falls_back_to_cpu(fake_accelerators, prefer, cuda, mps, expected):
+    fake_accelerators(cuda=cuda, mps=mps)
+    assert get_device(prefer) == torch.device(expected)
+
+
+@pytest.mark.parametrize(
+    ("prefer", "error", "match"),
+    [
+        ("tpu", ValueError, r"argument 'prefer' must be None, 'cuda', 'mps' or 'cpu', got 'tpu'"),
+        (0, TypeError, r"get_device\(\): argument 'prefer' must be None or a str, got int"),
+    ],
+)
+def test_get_device_rejects_unknown_kind(prefer, error, match):
+    with pytest.raises(error, match=match):
+        get_device(prefer)
 
 
 def test_versions_reports_python_and_packages_without_build_tag():

@@ -45,18 +45,27 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)  # also seeds every CUDA device
 
 
-def get_device(prefer: str = "cuda") -> torch.device:
-    """Return ``prefer`` if that kind of accelerator is available, else the CPU.
+def get_device(prefer: str | None = None) -> torch.device:
+    """Return the device the chapters compute on.
+
+    By default the best one available: a CUDA GPU, else Apple's MPS (a Mac
+    with Apple silicon), else the CPU. The chapter "Tensors" writes the same
+    choice out in the open, and a test checks that the two agree.
 
     Args:
-        prefer: ``"cuda"`` (the default), ``"mps"`` or ``"cpu"``.
+        prefer: ``None`` (the default) for that order, or ``"cuda"``,
+            ``"mps"`` or ``"cpu"`` to ask for one kind; a kind that is not
+            available falls back to the CPU.
     """
-    check_type("get_device", "prefer", prefer, str, "a str")
-    if prefer not in ("cuda", "mps", "cpu"):
-        raise ValueError(f"get_device(): argument 'prefer' must be 'cuda', 'mps' or 'cpu', got {prefer!r}")
-    if prefer == "cuda" and torch.cuda.is_available():
+    if prefer is not None:
+        check_type("get_device", "prefer", prefer, str, "None or a str")
+        if prefer not in ("cuda", "mps", "cpu"):
+            raise ValueError(
+                f"get_device(): argument 'prefer' must be None, 'cuda', 'mps' or 'cpu', got {prefer!r}"
+            )
+    if prefer in (None, "cuda") and torch.cuda.is_available():
         return torch.device("cuda")
-    if prefer == "mps" and torch.backends.mps.is_available():
+    if prefer in (None, "mps") and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
 
