@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The book's commands. Needs only Python 3.10+ and pip; creates .venv itself.
+"""The book's commands. Needs only Python 3.11+ and pip; creates .venv itself.
 
     python3 scripts/book.py test [PYTEST_ARGS...]   run the whole test suite
     python3 scripts/book.py build                   build the website into _build/html
@@ -40,8 +40,8 @@ def ensure_env() -> None:
     wanted = _requirements_hash()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
-    if sys.version_info < (3, 10):  # noqa: UP036 (this script may be started by any python3)
-        sys.exit(f"book.py: Python 3.10 or newer is needed, this is {sys.version.split()[0]}")
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script may be started by any python3)
+        sys.exit(f"book.py: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         print(f"book.py: creating {VENV.relative_to(ROOT)} ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)

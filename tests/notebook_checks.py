@@ -10,11 +10,13 @@ notebook is fine.
 from __future__ import annotations
 
 import re
+import tomllib
+import warnings
 from pathlib import Path
 
 import nbformat
-import tomllib
 import yaml
+from nbval.plugin import find_comment_markers, find_metadata_tags
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUP_TEMPLATE = Path(__file__).with_name("setup_cell.txt")
@@ -26,8 +28,6 @@ MAX_EXEMPT_SHARE = 0.15
 MAX_NOTEBOOK_BYTES = 1_000_000
 MIN_EXERCISES = 5
 
-EXEMPT_MARKERS = ("NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP")
-EXEMPT_TAGS = ("nbval-ignore-output", "nbval-skip")
 
 #: Text that must never appear in a stored output: machine-specific paths
 #: (a warning prints the kernel's temporary file; a traceback prints where
@@ -64,11 +64,25 @@ def book_ref() -> str:
     return "v" + project["version"]
 
 
+def nbval_options(cell) -> dict[str, bool]:
+    """The options nbval (strict ``--nbval``) runs a code cell with, parsed by nbval itself.
+
+    nbval reads markers on any comment line (``# NBVAL_IGNORE_OUTPUT``,
+    ``# NBVAL_SKIP``, ...) and their lower-case dashed forms as cell tags;
+    comments win over tags. This mirrors ``IPyNbFile.collect`` in nbval 0.11.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbval warns about conflicting markers; the options are what counts
+        options = dict(find_metadata_tags(cell.metadata))
+        options.update(find_comment_markers(cell.source))
+    options.setdefault("check", True)  # strict mode: every unmarked cell is compared
+    return options
+
+
 def is_exempt(cell) -> bool:
-    """True if nbval does not compare this code cell's output."""
-    first = cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
-    tags = cell.metadata.get("tags", [])
-    return any(m in first for m in EXEMPT_MARKERS) or any(t in tags for t in EXEMPT_TAGS)
+    """True if nbval does not compare this code cell's output (it is ignored or skipped)."""
+    options = nbval_options(cell)
+    return not options["check"] or options.get("skip", False)
 
 
 def _output_texts(cell):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from notebook_checks import ROOT, check_notebook, is_exempt
 
 CHAPTER = ROOT / "chapters" / "01_tensors.ipynb"
@@ -122,3 +123,41 @@ def test_too_many_exempt_cells_fail_the_structural_check(tmp_path):
     nbformat.write(nb, tmp_path / "lax.ipynb")
     problems = check_notebook(tmp_path / "lax.ipynb")
     assert any("exempt from output checks" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("source", "tags", "exempt"),
+    [
+        ("# NBVAL_IGNORE_OUTPUT\nprint(1)", [], True),
+        ("import time\n# NBVAL_IGNORE_OUTPUT\nprint(time.time())", [], True),  # a marker on line 2
+        ("x = 1\n    #   NBVAL_SKIP  \n", [], True),
+        ("# PYTEST_VALIDATE_IGNORE_OUTPUT\nprint(1)", [], True),  # nbval's old name
+        ("print(1)", ["nbval-ignore-output"], True),
+        ("print(1)", ["nbval-skip"], True),
+        ("# NBVAL_CHECK_OUTPUT\nprint(1)", ["nbval-ignore-output"], False),  # the comment wins over the tag
+        ("print(1)  # NBVAL_IGNORE_OUTPUT", [], False),  # not a comment line: nbval checks the cell
+        ("print(1)", ["raises-exception"], False),  # compared (error name and value)
+        ("print(1)", [], False),
+    ],
+)
+def test_exempt_means_exactly_what_nbval_skips(source, tags, exempt):
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": tags})
+    assert is_exempt(cell) is exempt
+
+
+def test_a_marker_below_the_first_line_counts_against_the_cap(tmp_path):
+    nb = nbformat.read(CHAPTER, as_version=4)
+    for cell in [c for c in nb.cells if c.cell_type == "code"][1::2]:
+        cell.source = "pass\n# NBVAL_IGNORE_OUTPUT\n" + cell.source
+    nbformat.write(nb, tmp_path / "hidden_markers.ipynb")
+    problems = check_notebook(tmp_path / "hidden_markers.ipynb")
+    assert any("exempt from output checks" in p for p in problems), problems
+
+
+def test_an_object_address_in_an_output_fails_the_structural_check(tmp_path):
+    nb = nbformat.read(CHAPTER, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    code[2].outputs.append(nbformat.v4.new_output("stream", name="stdout", text="<Net object at 0x7f3b2c1d0e50>\n"))
+    nbformat.write(nb, tmp_path / "address.ipynb")
+    problems = check_notebook(tmp_path / "address.ipynb")
+    assert any("object address" in p for p in problems), problems

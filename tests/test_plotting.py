@@ -10,6 +10,7 @@ import pytest
 import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
+from torch.overrides import TorchFunctionMode
 
 import utils
 from utils import plotting
@@ -96,10 +97,27 @@ def test_plot_storage_one_dimensional_and_given_ax():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["storage", "tensor"]
 
 
+class RecordsAutograd(TorchFunctionMode):
+    """Records every torch operation, inside the block, whose result autograd would track."""
+
+    def __init__(self):
+        super().__init__()
+        self.tracked = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        if isinstance(result, torch.Tensor) and result.requires_grad:
+            self.tracked.append(getattr(func, "__name__", str(func)))
+        return result
+
+
 def test_plot_storage_does_not_keep_autograd_history():
     w = torch.ones(2, 2, requires_grad=True)
-    ax = utils.plot_storage(w * 2)
+    y = w * 2
+    with RecordsAutograd() as mode:
+        ax = utils.plot_storage(y)
     assert "shape (2, 2)" in ax.get_title()
+    assert mode.tracked == [], f"plot_storage recorded autograd history: {mode.tracked}"
 
 
 @pytest.mark.parametrize(

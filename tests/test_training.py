@@ -123,6 +123,16 @@ def test_fit_names_the_problem_with_wrong_targets():
         ),
         ({"train_loader": [(torch.zeros(3, 2), torch.zeros(2))]}, ValueError, r"different lengths"),
         ({"progress": "yes"}, TypeError, r"argument 'progress' must be a bool, got str"),
+        (
+            {"train_loader": (batch for batch in [(torch.zeros(4, 2), torch.zeros(4, dtype=torch.long))] * 3)},
+            TypeError,
+            r"fit\(\): argument 'train_loader' must be iterable once per epoch .*got generator, a one-shot iterator",
+        ),
+        (
+            {"val_loader": iter([(torch.zeros(4, 2), torch.zeros(4, dtype=torch.long))])},
+            TypeError,
+            r"argument 'val_loader' must be iterable once per epoch .*got list_iterator",
+        ),
     ],
 )
 def test_fit_rejects_bad_input_before_training(change, error, match):

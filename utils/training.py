@@ -12,7 +12,7 @@ import csv
 import math
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -84,9 +84,18 @@ def _check_batch(func: str, name: str, batch: object) -> tuple[torch.Tensor, tor
     return X, y
 
 
-def _check_loader(func: str, name: str, loader: object) -> None:
+def _check_loader(func: str, name: str, loader: object, *, every_epoch: bool = False) -> None:
     if not isinstance(loader, Iterable) or isinstance(loader, (torch.Tensor, str)):
         raise TypeError(f"{func}(): argument '{name}' must be an iterable of (inputs, targets), got {describe(loader)}")
+    # A one-shot iterator (a generator, iter(list)) can be iterated only once:
+    # the first-batch check would take its first batch, the first epoch the
+    # rest, and every later epoch would see nothing. (Asked without calling
+    # iter(), which would draw from a shuffling DataLoader's generator.)
+    if every_epoch and isinstance(loader, Iterator):
+        raise TypeError(
+            f"{func}(): argument '{name}' must be iterable once per epoch (a DataLoader, a list of batches), "
+            f"got {describe(loader)}, a one-shot iterator that the first epoch would use up"
+        )
 
 
 def _first_step_check(func: str, name: str, model: nn.Module, loss_fn: Callable, batch: object, device) -> None:
@@ -191,9 +200,9 @@ def fit(
         ``val_loss`` and ``val_<metric>`` per epoch.
     """
     check_type("fit", "model", model, nn.Module, "a torch.nn.Module")
-    _check_loader("fit", "train_loader", train_loader)
+    _check_loader("fit", "train_loader", train_loader, every_epoch=True)
     if val_loader is not None:
-        _check_loader("fit", "val_loader", val_loader)
+        _check_loader("fit", "val_loader", val_loader, every_epoch=True)
     check_type("fit", "optimizer", optimizer, torch.optim.Optimizer, "a torch.optim.Optimizer")
     check_positive_int("fit", "num_epochs", num_epochs)
     if not callable(loss_fn):
