@@ -17,8 +17,9 @@ import matplotlib
 
 sys.path.insert(0, str(Path(__file__).parent / "tests"))  # tests/notebook_checks.py
 
-from utils.reproducibility import DETERMINISTIC_ENV  # noqa: E402
+from utils.reproducibility import kernel_env  # noqa: E402
 
-os.environ.update(DETERMINISTIC_ENV)
+# BOOK_CPU_VARIANT (set by `scripts/book.py portability`) simulates another machine.
+os.environ.update(kernel_env(os.environ.get("BOOK_CPU_VARIANT")))
 # Unit tests draw off-screen. Only this process: kernels keep the inline backend.
 matplotlib.use("Agg")

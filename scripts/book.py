@@ -5,6 +5,8 @@
     python3 scripts/book.py build                   build the website into _build/html
     python3 scripts/book.py execute [NOTEBOOK...]   re-run notebooks, store their outputs
     python3 scripts/book.py lint                    ruff over utils, tests and notebooks
+    python3 scripts/book.py portability             the notebooks under other CPU kernels and thread counts
+    python3 scripts/book.py compat [NOTEBOOK...]    the notebooks on a newer torch (.venv-compat), what changes
 
 Each command first makes sure `.venv` exists and matches requirements.txt,
 constraints.txt and pyproject.toml (it reinstalls when one of them changed).
@@ -56,9 +58,15 @@ def run(args: list[str], env: dict[str, str] | None = None) -> int:
     return subprocess.run(args, cwd=ROOT, env=env).returncode
 
 
+# One worker per CPU core, each test file (each notebook) whole on one worker:
+# nbval runs a notebook's cells in order in one kernel, so a file must not be
+# split (pytest-xdist's --dist loadfile). Arguments given after these win.
+PARALLEL = ["-n", "auto", "--dist", "loadfile"]
+
+
 def cmd_test(extra: list[str]) -> int:
-    # tests/conftest.py fixes threads and CPU kernels before any kernel starts.
-    return run([str(PYTHON), "-m", "pytest", *extra])
+    # conftest.py fixes threads and CPU kernels before any kernel starts.
+    return run([str(PYTHON), "-m", "pytest", *PARALLEL, *extra])
 
 
 # The site serves MathJax itself (no CDN): package.json pins it, `npm ci` installs
@@ -132,13 +140,76 @@ def cmd_execute(extra: list[str]) -> int:
     return run([str(PYTHON), str(ROOT / "scripts" / "execute_notebooks.py"), *extra])
 
 
+# The newest torch the book is checked on, besides the pin in requirements.txt
+# (`compat`, run by CI; intro.md names it, a test checks). On Linux PyPI's
+# build of it is the CUDA build, several GB with its NVIDIA wheels.
+NEWER_TORCH = "2.14.1"
+COMPAT_VENV = ROOT / ".venv-compat"
+
+
+def ensure_compat_env() -> Path:
+    """Create or update .venv-compat: the book's pins, with torch NEWER_TORCH instead of the pinned one."""
+    python = COMPAT_VENV / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
+    stamp = COMPAT_VENV / ".book-requirements.sha256"
+    wanted = hashlib.sha256((_requirements_hash() + NEWER_TORCH).encode()).hexdigest()
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        return python
+    if not python.exists():
+        print(f"book.py: creating {COMPAT_VENV.relative_to(ROOT)} with torch {NEWER_TORCH} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(COMPAT_VENV)], check=True)
+    # requirements.txt and constraints.txt without their torch pin (and without
+    # the editable utils, installed afterwards without dependencies).
+    keep = [ln for ln in (ROOT / "requirements.txt").read_text().splitlines()
+            if ln.strip() and not ln.startswith(("#", "-c", "-e", "torch=="))]
+    pins = [ln for ln in (ROOT / "constraints.txt").read_text().splitlines() if not ln.startswith("torch==")]
+    (COMPAT_VENV / "requirements.txt").write_text("\n".join(keep) + "\n")
+    (COMPAT_VENV / "constraints.txt").write_text("\n".join(pins) + "\n")
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, f"torch=={NEWER_TORCH}", "-r", str(COMPAT_VENV / "requirements.txt"),
+                    "-c", str(COMPAT_VENV / "constraints.txt")], check=True, cwd=ROOT)
+    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True, cwd=ROOT)
+    stamp.write_text(wanted + "\n")
+    return python
+
+
+def cmd_compat(extra: list[str]) -> int:
+    """Run every notebook on torch NEWER_TORCH: fail on new errors, report new warnings and changed text."""
+    python = ensure_compat_env()
+    return run([str(python), str(ROOT / "scripts" / "compat_notebooks.py"), *extra])
+
+
+# Keep in step with utils.reproducibility.CPU_VARIANTS (a test checks): this
+# script runs before .venv exists, so it cannot import utils.
+CPU_VARIANTS = ("baseline-kernels", "two-threads")
+
+
+def cmd_portability(extra: list[str]) -> int:
+    """Run every notebook's nbval check once per simulated machine (utils.CPU_VARIANTS)."""
+    failed = []
+    for variant in CPU_VARIANTS:
+        print(f"book.py: notebooks under CPU variant {variant!r} ...", flush=True)
+        env = {**os.environ, "BOOK_CPU_VARIANT": variant}
+        if run([str(PYTHON), "-m", "pytest", *PARALLEL, "chapters", "front", "-q", *extra], env=env) != 0:
+            failed.append(variant)
+    if failed:
+        print(f"book.py: stored outputs differ under {failed}: print what is stable (see CONTRIBUTING.md)")
+    return 1 if failed else 0
+
+
 def cmd_lint(extra: list[str]) -> int:
     return run(
         [str(BIN / "ruff"), "check", "conftest.py", "utils", "tests", "scripts", "benchmarks", "chapters", *extra]
     )
 
 
-COMMANDS = {"test": cmd_test, "build": cmd_build, "execute": cmd_execute, "lint": cmd_lint}
+COMMANDS = {
+    "test": cmd_test,
+    "build": cmd_build,
+    "execute": cmd_execute,
+    "lint": cmd_lint,
+    "portability": cmd_portability,
+    "compat": cmd_compat,
+}
 
 
 def main(argv: list[str]) -> int:

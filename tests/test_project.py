@@ -18,3 +18,22 @@ def test_python_floor_is_the_same_everywhere():
     for doc in ("README.md", "front/how_to_use.md"):
         mentioned = set(re.findall(r"Python (3\.\d+)", (ROOT / doc).read_text()))
         assert mentioned == {"3.11"}, (doc, mentioned)
+
+
+def test_book_py_runs_every_cpu_variant_of_utils():
+    from utils import CPU_VARIANTS
+
+    book = (ROOT / "scripts" / "book.py").read_text()
+    listed = re.search(r"^CPU_VARIANTS = \(([^)]*)\)", book, re.MULTILINE)
+    assert listed, "scripts/book.py lists no CPU_VARIANTS"
+    assert re.findall(r'"([^"]+)"', listed.group(1)) == list(CPU_VARIANTS)
+
+
+def test_landing_page_names_the_pinned_and_the_newer_torch():
+    pins = dict(
+        line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line
+    )
+    newer = re.search(r'^NEWER_TORCH = "([^"]+)"', (ROOT / "scripts" / "book.py").read_text(), re.MULTILINE)
+    intro = " ".join((ROOT / "intro.md").read_text().split())
+    assert f"made with PyTorch {pins['torch']} and pytorch-lightning {pins['pytorch-lightning']}" in intro
+    assert newer and f"last run on PyTorch {newer.group(1)}" in intro

@@ -34,8 +34,10 @@ from site_tools import (
 REPOSITORY = "open-pytorch-book/pytorch-book"  # _config.yml repository.url
 COLAB = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/chapters/{{name}}.ipynb"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# Found on PATH (Debian's packages put them in /usr/bin; other systems elsewhere).
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+CHROMIUM = next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
+CHROMEDRIVER = shutil.which("chromedriver")
 PHONE = (390, 844)
 # Console errors that come from the tools, not from the book, each with its reason.
 KNOWN_CONSOLE_ERRORS = {
@@ -130,9 +132,9 @@ def server(site):
 
 @pytest.fixture(scope="session")
 def driver(tmp_path_factory):
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
+    missing = [name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if path is None]
     if missing:
-        message = f"{', '.join(missing)} missing: apt-get install -y chromium chromium-driver"
+        message = f"{', '.join(missing)} not on PATH: apt-get install -y chromium chromium-driver"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

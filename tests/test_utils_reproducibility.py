@@ -11,7 +11,7 @@ import pytest
 import torch
 from notebook_checks import ROOT
 
-from utils import get_device, print_versions, set_seed, versions
+from utils import CPU_VARIANTS, DETERMINISTIC_ENV, get_device, kernel_env, print_versions, set_seed, versions
 
 
 def draw():
@@ -130,3 +130,13 @@ def test_notebook_kernels_start_with_one_thread_and_the_avx2_kernels():
     probe = "import torch; print(torch.get_num_threads(), torch.backends.cpu.get_cpu_capability())"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["1", "AVX2"], result.stdout
+
+
+def test_kernel_env_is_the_deterministic_env_changed_by_a_variant():
+    assert kernel_env() == DETERMINISTIC_ENV and kernel_env("") == DETERMINISTIC_ENV
+    two = kernel_env("two-threads")
+    assert two["OMP_NUM_THREADS"] == "2" and two["ATEN_CPU_CAPABILITY"] == DETERMINISTIC_ENV["ATEN_CPU_CAPABILITY"]
+    assert kernel_env("baseline-kernels")["ATEN_CPU_CAPABILITY"] == "default"
+    assert all(set(kernel_env(v)) == set(DETERMINISTIC_ENV) for v in CPU_VARIANTS)
+    with pytest.raises(ValueError, match=r"argument 'variant' must be one of \['baseline-kernels', 'two-threads'\]"):
+        kernel_env("avx512")

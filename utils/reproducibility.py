@@ -15,7 +15,7 @@ import torch
 
 from ._validate import check_type
 
-__all__ = ["DETERMINISTIC_ENV", "get_device", "print_versions", "set_seed", "versions"]
+__all__ = ["CPU_VARIANTS", "DETERMINISTIC_ENV", "get_device", "kernel_env", "print_versions", "set_seed", "versions"]
 
 #: Environment variables that fix the thread count and the CPU kernel set.
 #: They must be set before Python starts (torch reads them at import), so the
@@ -29,6 +29,28 @@ DETERMINISTIC_ENV: dict[str, str] = {
     "MKL_CBWR": "AVX2",
     "PYTHONHASHSEED": "0",
 }
+
+#: Other machines, simulated: the stored outputs must survive each of these
+#: changes to ``DETERMINISTIC_ENV`` (``python3 scripts/book.py portability``
+#: runs every notebook under each). ``baseline-kernels`` is the kernel set of
+#: an older or a non-x86 CPU; ``two-threads`` splits reductions in two.
+CPU_VARIANTS: dict[str, dict[str, str]] = {
+    "baseline-kernels": {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41", "MKL_CBWR": "COMPATIBLE"},
+    "two-threads": {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"},
+}
+
+
+def kernel_env(variant: str | None = None) -> dict[str, str]:
+    """The environment for notebook kernels: ``DETERMINISTIC_ENV``, changed by a ``CPU_VARIANTS`` entry.
+
+    Args:
+        variant: ``None`` (or ``""``) for the book's own environment, else a key of ``CPU_VARIANTS``.
+    """
+    if not variant:
+        return dict(DETERMINISTIC_ENV)
+    if variant not in CPU_VARIANTS:
+        raise ValueError(f"kernel_env(): argument 'variant' must be one of {sorted(CPU_VARIANTS)}, got {variant!r}")
+    return {**DETERMINISTIC_ENV, **CPU_VARIANTS[variant]}
 
 
 def set_seed(seed: int) -> None:
