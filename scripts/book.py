@@ -95,11 +95,24 @@ BOOK_CSS = """\
 """
 
 
+# The site's icon (_config.yml: html_favicon), so that browsers find one and
+# do not ask for a missing /favicon.ico: three nodes of a computation graph.
+FAVICON_SVG = """\
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">
+<rect width="64" height="64" rx="12" fill="#1f3b57"/>
+<path d="M18 46 L32 18 L46 46" stroke="#f5a25d" stroke-width="5" fill="none"/>
+<circle cx="32" cy="18" r="8" fill="#ee4c2c"/><circle cx="18" cy="46" r="8" fill="#f5f5f5"/>
+<circle cx="46" cy="46" r="8" fill="#f5f5f5"/>
+</svg>
+"""
+
+
 def prepare_static() -> Path:
-    """Install node_modules (npm ci) if missing, copy MathJax into _build/static/mathjax, write book.css."""
+    """Install node_modules (npm ci) if missing, copy MathJax into _build/static/mathjax, write book.css and the icon."""
     STATIC.mkdir(parents=True, exist_ok=True)
-    if not (STATIC / "book.css").is_file() or (STATIC / "book.css").read_text() != BOOK_CSS:
-        (STATIC / "book.css").write_text(BOOK_CSS)
+    for name, text in (("book.css", BOOK_CSS), ("favicon.svg", FAVICON_SVG)):
+        if not (STATIC / name).is_file() or (STATIC / name).read_text() != text:
+            (STATIC / name).write_text(text)
     source = ROOT / "node_modules" / "mathjax" / "es5"
     if not source.is_dir():
         npm = shutil.which("npm")

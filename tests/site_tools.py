@@ -214,6 +214,7 @@ class SiteServer:
     """http.server on 127.0.0.1 (a free port) in a background thread."""
 
     def __init__(self, html_root: Path):
+        self.root = Path(html_root)
         handler = functools.partial(_QuietHandler, directory=str(html_root))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
