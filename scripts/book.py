@@ -108,7 +108,7 @@ FAVICON_SVG = """\
 
 
 def prepare_static() -> Path:
-    """Install node_modules (npm ci) if missing, copy MathJax into _build/static/mathjax, write book.css and the icon."""
+    """Install node_modules (npm ci) if missing, copy MathJax into _build/static/mathjax, write book.css, the icon."""
     STATIC.mkdir(parents=True, exist_ok=True)
     for name, text in (("book.css", BOOK_CSS), ("favicon.svg", FAVICON_SVG)):
         if not (STATIC / name).is_file() or (STATIC / name).read_text() != text:
@@ -211,7 +211,7 @@ def cmd_portability(extra: list[str]) -> int:
 
 def cmd_lint(extra: list[str]) -> int:
     return run(
-        [str(BIN / "ruff"), "check", "conftest.py", "utils", "tests", "scripts", "benchmarks", "chapters", *extra]
+        [str(BIN / "ruff"), "check", "conftest.py", "utils", "tests", "scripts", "benchmarks", "chapters", "_ext", *extra]
     )
 
 
