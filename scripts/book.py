@@ -211,7 +211,8 @@ def cmd_portability(extra: list[str]) -> int:
 
 def cmd_lint(extra: list[str]) -> int:
     return run(
-        [str(BIN / "ruff"), "check", "conftest.py", "utils", "tests", "scripts", "benchmarks", "chapters", "_ext", *extra]
+        [str(BIN / "ruff"), "check", "conftest.py", "utils", "tests", "scripts", "benchmarks", "chapters", "_ext",
+         *extra]
     )
 
 
