@@ -58,6 +58,12 @@ def repository_url() -> str:
     return config["repository"]["url"]
 
 
+def repository_branch() -> str:
+    """The branch the website's launch buttons point at, written once in _config.yml."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    return config["repository"]["branch"]
+
+
 def book_ref() -> str:
     """The git ref the setup cell installs `utils` from in Colab: ``v`` + the package version."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

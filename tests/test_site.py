@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from notebook_checks import repository_branch, repository_url
 from site_tools import (
     ROOT,
     SiteServer,
@@ -33,8 +34,8 @@ from site_tools import (
     read_pages,
 )
 
-REPOSITORY = "open-pytorch-book/pytorch-book"  # _config.yml repository.url
-COLAB = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/chapters/{{name}}.ipynb"
+REPOSITORY = urlsplit(repository_url()).path.strip("/")  # owner/name, from _config.yml
+COLAB = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{repository_branch()}/chapters/{{name}}.ipynb"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # Found on PATH (Debian's packages put them in /usr/bin; other systems elsewhere).
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
