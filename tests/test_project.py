@@ -1,5 +1,6 @@
 """Facts about the project that must agree across its files."""
 
+import ast
 import re
 import tomllib
 
@@ -21,12 +22,15 @@ def test_python_floor_is_the_same_everywhere():
 
 
 def test_book_py_runs_every_cpu_variant_of_utils():
-    from utils import CPU_VARIANTS
+    from utils import CPU_VARIANTS as variants
+    from utils import kernel_env
 
     book = (ROOT / "scripts" / "book.py").read_text()
-    listed = re.search(r"^CPU_VARIANTS = \(([^)]*)\)", book, re.MULTILINE)
+    listed = re.search(r"^CPU_VARIANTS = (\{[^}]*\})", book, re.MULTILINE)
     assert listed, "scripts/book.py lists no CPU_VARIANTS"
-    assert re.findall(r'"([^"]+)"', listed.group(1)) == list(CPU_VARIANTS)
+    threads = ast.literal_eval(listed.group(1))
+    assert list(threads) == list(variants)
+    assert all(threads[v] == int(kernel_env(v)["OMP_NUM_THREADS"]) for v in variants), threads
 
 
 def test_landing_page_names_the_pinned_and_the_newer_torch():
