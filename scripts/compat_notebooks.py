@@ -28,7 +28,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from notebook_checks import is_exempt  # noqa: E402
+from notebook_checks import CELL_TIMEOUT_S, is_exempt  # noqa: E402
 
 from utils.reproducibility import DETERMINISTIC_ENV  # noqa: E402
 
@@ -79,7 +79,7 @@ def run(notebook: Path) -> dict:
     """Execute a copy of ``notebook`` in memory, in its own folder as nbval does; the file is not written."""
     stored = nbformat.read(notebook, as_version=4)
     fresh = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(fresh, timeout=900, kernel_name="python3", allow_errors=True,
+    client = NotebookClient(fresh, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(notebook.parent)}})
     client.execute()
     return compare(stored, fresh)

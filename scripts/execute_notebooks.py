@@ -32,7 +32,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from notebook_checks import check_notebook  # noqa: E402
+from notebook_checks import CELL_TIMEOUT_S, check_notebook  # noqa: E402
 
 from utils.reproducibility import DETERMINISTIC_ENV  # noqa: E402
 
@@ -79,7 +79,7 @@ def execute(path: Path) -> float:
     started = time.perf_counter()
     client = NotebookClient(
         nb,
-        timeout=900,
+        timeout=CELL_TIMEOUT_S,
         kernel_name="python3",
         record_timing=False,  # no timestamps in cell metadata: clean diffs
         resources={"metadata": {"path": str(path.parent)}},

@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SETUP_TEMPLATE = Path(__file__).with_name("setup_cell.txt")
 CHAPTER_IMPORTS = "# CHAPTER IMPORTS"
 
+#: The longest one notebook cell may run, in seconds: under nbval (pyproject's
+#: --nbval-cell-timeout, a test checks), `book.py execute`, `book.py compat`
+#: and the Colab simulation alike.
+CELL_TIMEOUT_S = 600
 #: Share of code cells that may be exempt from output comparison.
 MAX_EXEMPT_SHARE = 0.15
 #: A stored notebook larger than this is too heavy for readers and diffs.

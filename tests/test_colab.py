@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from notebook_checks import ROOT
+from notebook_checks import CELL_TIMEOUT_S, ROOT
 
 CHAPTER = ROOT / "chapters" / "01_tensors.ipynb"
 
@@ -66,7 +66,9 @@ def test_chapter_runs_in_simulated_colab(tmp_path, monkeypatch):
     nb = nbformat.read(workdir / CHAPTER.name, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     # Raises CellExecutionError on any error not tagged raises-exception.
-    NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}).execute()
+    resources = {"metadata": {"path": str(workdir)}}
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources=resources)
+    client.execute()
 
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code), "not every cell ran"

@@ -41,3 +41,19 @@ def test_landing_page_names_the_pinned_and_the_newer_torch():
     intro = " ".join((ROOT / "intro.md").read_text().split())
     assert f"made with PyTorch {pins['torch']} and pytorch-lightning {pins['pytorch-lightning']}" in intro
     assert newer and f"last run on PyTorch {newer.group(1)}" in intro
+
+
+def test_one_cell_timeout_everywhere():
+    from notebook_checks import CELL_TIMEOUT_S
+
+    addopts = PYPROJECT["tool"]["pytest"]["ini_options"]["addopts"]
+    assert f"--nbval-cell-timeout={CELL_TIMEOUT_S}" in addopts
+    for script in ("scripts/execute_notebooks.py", "scripts/compat_notebooks.py", "tests/test_colab.py"):
+        source = (ROOT / script).read_text()
+        assert "timeout=CELL_TIMEOUT_S" in source and not re.search(r"timeout=\d", source), script
+
+
+def test_colours_are_written_once_in_the_palette():
+    for module in ("utils/plotting.py", "utils/graph.py", "utils/training.py"):
+        source = (ROOT / module).read_text()
+        assert not re.findall(r"#[0-9a-fA-F]{6}\b", source), f"{module} writes a colour itself: use utils/_palette.py"

@@ -20,6 +20,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from . import _palette
 from ._validate import check_tensor, check_type, describe
 
 __all__ = ["AutogradGraph", "GraphEdge", "GraphNode", "autograd_graph", "plot_autograd_graph"]
@@ -261,7 +262,7 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
 
 # --------------------------------------------------------------------------- plot_autograd_graph
 
-_COLOURS: dict[str, str] = {"output": "#f5b971", "operation": "#8fbce6", "leaf": "#a8d5a2"}
+_COLOURS: dict[str, str] = {"output": _palette.ORANGE, "operation": _palette.BLUE, "leaf": _palette.GREEN}
 _BOX_STYLES: dict[str, str] = {"output": "square,pad=0.3", "operation": "square,pad=0.3", "leaf": "round,pad=0.4"}
 _LEGEND: dict[str, str] = {"output": "output (grad_fn)", "operation": "operation", "leaf": "leaf (AccumulateGrad)"}
 

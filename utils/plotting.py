@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from . import _palette
 from ._validate import check_positive_int, check_tensor, check_type, describe
 
 __all__ = [
@@ -53,7 +54,7 @@ BOOK_STYLE: dict[str, object] = {
 
 _MAX_STORAGE_CELLS = 48  # a wider storage row is unreadable
 _MAX_BROADCAST_SIZE = 10  # largest dimension plot_broadcast draws
-_CELL_CMAP = "YlGnBu"
+_CELL_CMAP = _palette.CELL_CMAP
 
 
 def use_book_style() -> None:
@@ -281,7 +282,7 @@ def plot_broadcast(
     if ax is None:
         ax = _new_axes((max(3 * cols * 0.55 + 2.4, 6.0), rows * 0.55 + 2.0))
 
-    colours = ("#8fbce6", "#f5b971", "#a8d5a2")
+    colours = (_palette.BLUE, _palette.ORANGE, _palette.GREEN)
     gap = 1.6
     combined = None
     if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and op in _OPS:
@@ -429,7 +430,7 @@ def plot_bars(
     if ax is None:
         ax = _new_axes((6.0, 0.45 * len(labels) + 1.4))
     positions = np.arange(len(labels))[::-1]
-    ax.barh(positions, numbers, color="#5b8fc9", height=0.6)
+    ax.barh(positions, numbers, color=_palette.BAR, height=0.6)
     ax.set_yticks(positions, list(labels))
     if log_scale:
         ax.set_xscale("log")
@@ -642,7 +643,7 @@ def plot_contour_path(
     if ax is None:
         ax = _new_axes((7.0, 3.5))
     ax.contour(grid_x.numpy(), grid_y.numpy(), z, levels=np.unique(contour_levels), cmap="viridis", linewidths=0.8)
-    ax.plot(points[:, 0], points[:, 1], color="#d62728", linewidth=1.2, marker=".", markersize=3, label=label)
+    ax.plot(points[:, 0], points[:, 1], color=_palette.PATH, linewidth=1.2, marker=".", markersize=3, label=label)
     ax.plot(points[0, 0], points[0, 1], "o", color="black", markersize=6, label="start", linestyle="none")
     ax.plot(points[-1, 0], points[-1, 1], "*", color="black", markersize=10, label="end", linestyle="none")
     ax.set_xlim(x_low, x_high)
