@@ -27,7 +27,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".book-requirements.sha256"
-INPUTS = ("requirements.txt", "constraints.txt", "pyproject.toml")
+INPUTS = ("requirements.txt", "constraints.txt", "pyproject.toml", "utils/__init__.py")  # the version
 
 
 def _requirements_hash() -> str:

@@ -32,7 +32,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from notebook_checks import CELL_TIMEOUT_S, check_notebook  # noqa: E402
+from notebook_checks import CELL_TIMEOUT_S, check_notebook, with_book_ref  # noqa: E402
 
 from utils.reproducibility import DETERMINISTIC_ENV  # noqa: E402
 
@@ -76,6 +76,9 @@ def merge_streams(outputs: list) -> list:
 def execute(path: Path) -> float:
     """Execute one notebook in place; return the seconds it took."""
     nb = nbformat.read(path, as_version=4)
+    setup = next((cell for cell in nb.cells if cell.cell_type == "code"), None)
+    if setup is not None:  # the release of utils that Colab installs: utils.__version__ (a release is one edit)
+        setup.source = with_book_ref(setup.source)
     started = time.perf_counter()
     client = NotebookClient(
         nb,

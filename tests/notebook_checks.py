@@ -10,7 +10,6 @@ notebook is fine.
 from __future__ import annotations
 
 import re
-import tomllib
 import warnings
 from pathlib import Path
 
@@ -68,10 +67,25 @@ def repository_branch() -> str:
     return config["repository"]["branch"]
 
 
+def book_version() -> str:
+    """The version of `utils`, written once: ``__version__`` in utils/__init__.py (pyproject reads it too)."""
+    found = re.search(r'^__version__ = "([^"]+)"', (ROOT / "utils" / "__init__.py").read_text(), re.MULTILINE)
+    if not found:
+        raise ValueError("utils/__init__.py has no __version__ = \"...\" line")
+    return found.group(1)
+
+
 def book_ref() -> str:
     """The git ref the setup cell installs `utils` from in Colab: ``v`` + the package version."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return "v" + project["version"]
+    return "v" + book_version()
+
+
+_BOOK_REF_VALUE = re.compile(r'^(BOOK_REF = )"[^"]*"', re.MULTILINE)
+
+
+def with_book_ref(source: str) -> str:
+    """``source`` with its ``BOOK_REF = "..."`` set to :func:`book_ref` (as `book.py execute` sets setup cells)."""
+    return _BOOK_REF_VALUE.sub(lambda m: f'{m.group(1)}"{book_ref()}"', source, count=1)
 
 
 def nbval_options(cell) -> dict[str, bool]:
@@ -107,7 +121,7 @@ def _output_texts(cell):
 
 def check_setup_cell(source: str) -> list[str]:
     """Problems of a first code cell compared with tests/setup_cell.txt."""
-    head, tail = SETUP_TEMPLATE.read_text().rstrip("\n").split(CHAPTER_IMPORTS)
+    head, tail = with_book_ref(SETUP_TEMPLATE.read_text()).rstrip("\n").split(CHAPTER_IMPORTS)
     tail = tail.split("\n", 1)[1]  # drop the rest of the placeholder line
     problems = []
     if not source.startswith(head) or not source.rstrip("\n").endswith(tail):
@@ -124,7 +138,9 @@ def check_setup_cell(source: str) -> list[str]:
     ref = re.search(r'^BOOK_REF = "([^"]+)"', source, re.MULTILINE)
     if not ref or ref.group(1) != book_ref():
         found = ref.group(1) if ref else None
-        problems.append(f"setup cell BOOK_REF is {found!r}, pyproject.toml says {book_ref()!r}")
+        problems.append(
+            f"setup cell BOOK_REF is {found!r}, utils.__version__ says {book_ref()!r} (book.py execute sets it)"
+        )
     return problems
 
 

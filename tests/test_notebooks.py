@@ -125,10 +125,25 @@ def test_landing_page_links_every_chapter():
         assert f"(chapters/{path.name})" in intro, f"intro.md does not link {path.name}"
 
 
-def test_package_version_agrees_with_pyproject():
+def test_the_version_is_written_once():
+    import importlib.metadata
+    import tomllib
+
     import utils
 
-    assert "v" + utils.__version__ == book_ref()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "utils.__version__"}
+    assert importlib.metadata.version("pytorch-book-utils") == utils.__version__  # what pip installed
+    assert book_ref() == "v" + utils.__version__
+    assert 'BOOK_REF = "vX.Y.Z"' in (ROOT / "tests" / "setup_cell.txt").read_text()  # a placeholder, not a copy
+
+
+def test_execute_sets_book_ref_from_the_version():
+    from notebook_checks import with_book_ref
+
+    cell = 'BOOK_REPO = "x"\nBOOK_REF = "v0.0.1"  # the release\nprint(BOOK_REF)\n'
+    assert with_book_ref(cell) == f'BOOK_REPO = "x"\nBOOK_REF = "{book_ref()}"  # the release\nprint(BOOK_REF)\n'
 
 
 def test_setup_cell_installs_the_pinned_versions():
