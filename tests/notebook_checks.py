@@ -144,32 +144,25 @@ def check_setup_cell(source: str) -> list[str]:
     return problems
 
 
-def check_notebook(path: Path, chapter: bool = True) -> list[str]:
-    """Return the structural problems of one notebook.
-
-    Chapter notebooks (``chapters/``) must also end with a summary and
-    exercises; front- and back-matter notebooks (``front/``) need not.
-    """
-    path = Path(path)
-    problems: list[str] = []
+def _check_file(path: Path, nb) -> list[str]:
+    problems = []
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         problems.append(f"notebook is {path.stat().st_size} bytes, more than {MAX_NOTEBOOK_BYTES}")
-    nb = nbformat.read(path, as_version=4)
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as err:
         problems.append(f"invalid notebook: {err.message}")
     if nb.metadata.get("kernelspec", {}).get("name") != "python3":
         problems.append("kernelspec name is not 'python3'")
-
     cells = nb.cells
     if not cells or cells[0].cell_type != "markdown" or not cells[0].source.startswith("# "):
         problems.append("the first cell is not a markdown '# Title' cell")
-    code = [c for c in cells if c.cell_type == "code"]
-    if not code:
-        return [*problems, "no code cells"]
+    return problems
 
-    # Executed, in order, top to bottom: execution counts are exactly 1..n.
+
+def _check_execution(code: list) -> list[str]:
+    """Executed, in order, top to bottom: execution counts are exactly 1..n; the setup cell comes first."""
+    problems = []
     counts = [c.execution_count for c in code]
     if counts != list(range(1, len(code) + 1)):
         unexecuted = sum(c is None for c in counts)
@@ -177,40 +170,47 @@ def check_notebook(path: Path, chapter: bool = True) -> list[str]:
             f"code cells were not all executed in order 1..{len(code)} "
             f"({unexecuted} never executed; counts start {counts[:8]})"
         )
-
     problems += check_setup_cell(code[0].source)
     if "hide-input" not in code[0].metadata.get("tags", []):
         problems.append("the setup cell is not tagged hide-input (the website folds it, showing its output)")
+    return problems
 
+
+def _check_exemptions(code: list) -> list[str]:
+    """At most 15% of code cells exempt from comparison, each followed by a checked cell with output."""
+    problems = []
     exempt = [i for i, c in enumerate(code) if is_exempt(c)]
     if len(exempt) > MAX_EXEMPT_SHARE * len(code):
         problems.append(f"{len(exempt)} of {len(code)} code cells are exempt from output checks (max 15%)")
     for i in exempt:
         if i + 1 >= len(code) or is_exempt(code[i + 1]) or not code[i + 1].outputs:
             problems.append(f"exempt code cell {i + 1} is not followed by a checked cell with output")
+    return problems
 
-    for i, cell in enumerate(code, start=1):
-        tags = cell.metadata.get("tags", [])
-        has_error = any(o.output_type == "error" for o in cell.outputs)
-        if has_error and "raises-exception" not in tags:
-            problems.append(f"code cell {i} stores an error but is not tagged raises-exception")
-        if "raises-exception" in tags and not has_error:
-            problems.append(f"code cell {i} is tagged raises-exception but stores no error")
-        if any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs) and not is_exempt(cell):
-            problems.append(f"code cell {i} writes to stderr (a warning or log line?)")
-        for text in _output_texts(cell):
-            for pattern, what in FORBIDDEN_OUTPUT:
-                if pattern.search(text):
-                    problems.append(f"code cell {i} output contains {what}")
-        for pattern, what in FORBIDDEN_SOURCE:
-            if pattern.search(cell.source):
-                problems.append(f"code cell {i} {what}")
-        for out in cell.outputs:
-            if out.output_type == "execute_result" and PLOT_RESULT.match(out.data.get("text/plain", "")):
-                problems.append(f"code cell {i} shows a plotting call's return value (end it with plt.show())")
 
-    if not chapter:
-        return problems
+def _check_code_cell(i: int, cell) -> list[str]:
+    """Errors only where tagged, no stderr, nothing machine-specific, no forbidden source, no plot reprs."""
+    problems = []
+    tags = cell.metadata.get("tags", [])
+    has_error = any(o.output_type == "error" for o in cell.outputs)
+    if has_error and "raises-exception" not in tags:
+        problems.append(f"code cell {i} stores an error but is not tagged raises-exception")
+    if "raises-exception" in tags and not has_error:
+        problems.append(f"code cell {i} is tagged raises-exception but stores no error")
+    if any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs) and not is_exempt(cell):
+        problems.append(f"code cell {i} writes to stderr (a warning or log line?)")
+    for text in _output_texts(cell):
+        problems += [f"code cell {i} output contains {what}" for pat, what in FORBIDDEN_OUTPUT if pat.search(text)]
+    problems += [f"code cell {i} {what}" for pattern, what in FORBIDDEN_SOURCE if pattern.search(cell.source)]
+    for out in cell.outputs:
+        if out.output_type == "execute_result" and PLOT_RESULT.match(out.data.get("text/plain", "")):
+            problems.append(f"code cell {i} shows a plotting call's return value (end it with plt.show())")
+    return problems
+
+
+def _check_chapter_end(cells: list) -> list[str]:
+    """A chapter ends with a summary and exercises, with at least MIN_EXERCISES folded solutions."""
+    problems = []
     headings = [ln for c in cells if c.cell_type == "markdown" for ln in c.source.splitlines()]
     for heading in ("## Summary", "## Exercises"):
         if heading not in headings:
@@ -221,3 +221,21 @@ def check_notebook(path: Path, chapter: bool = True) -> list[str]:
         if len(solutions) < MIN_EXERCISES:
             problems.append(f"{len(solutions)} exercise solutions (code cells tagged hide-cell), need {MIN_EXERCISES}")
     return problems
+
+
+def check_notebook(path: Path, chapter: bool = True) -> list[str]:
+    """Return the structural problems of one notebook.
+
+    Chapter notebooks (``chapters/``) must also end with a summary and
+    exercises; front- and back-matter notebooks (``front/``) need not.
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    problems = _check_file(path, nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code:
+        return [*problems, "no code cells"]
+    problems += _check_execution(code) + _check_exemptions(code)
+    for i, cell in enumerate(code, start=1):
+        problems += _check_code_cell(i, cell)
+    return problems + _check_chapter_end(nb.cells) if chapter else problems

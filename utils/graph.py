@@ -312,7 +312,7 @@ def _box_text(node: GraphNode, show_ids: bool, show_saved: bool) -> str:
     return "\n".join([title, *lines])
 
 
-def plot_autograd_graph(
+def plot_autograd_graph(  # noqa: C901 (to split into layout and drawing, issue 11)
     graph: AutogradGraph | torch.Tensor,
     ax: Axes | None = None,
     *,

@@ -221,7 +221,7 @@ def _as_shape(func: str, name: str, value: object) -> tuple[int, ...]:
 _OPS = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}
 
 
-def plot_broadcast(
+def plot_broadcast(  # noqa: C901 (to split into layout and drawing, issue 11)
     a: torch.Tensor | Sequence[int],
     b: torch.Tensor | Sequence[int],
     ax: Axes | None = None,
@@ -536,7 +536,7 @@ def _as_limits(func: str, name: str, value: object) -> tuple[float, float]:
     return low, high
 
 
-def plot_contour_path(
+def plot_contour_path(  # noqa: C901 (to split into layout and drawing, issue 11)
     f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     path: torch.Tensor | Sequence[Sequence[float]],
     ax: Axes | None = None,
