@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / ".book-requirements.sha256"
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")  # = _venv_python(VENV)
+STAMP_NAME = ".book-requirements.sha256"  # in each environment: the hash of what it was installed from
 INPUTS = ("requirements.txt", "constraints.txt", "pyproject.toml", "utils/__init__.py")  # the version
 
 
@@ -37,20 +37,36 @@ def _requirements_hash() -> str:
     return digest.hexdigest()
 
 
+def _venv_python(venv: Path) -> Path:
+    return venv / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
+
+
+def _needs_install(venv: Path, wanted: str, what: str) -> bool:
+    """False if `venv` was installed from inputs hashing to `wanted`; else create it if missing and return True."""
+    python, stamp = _venv_python(venv), venv / STAMP_NAME
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        return False
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script may be started by any python3)
+        sys.exit(f"book.py: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
+    if not python.exists():
+        print(f"book.py: creating {venv.relative_to(ROOT)}{what} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    return True
+
+
+def _pip_install(venv: Path, *args: str) -> None:
+    pip = [str(_venv_python(venv)), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, *args], check=True, cwd=ROOT)
+
+
 def ensure_env() -> None:
     """Create or update .venv so that it matches the pinned requirements."""
     wanted = _requirements_hash()
-    if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
+    if not _needs_install(VENV, wanted, ""):
         return
-    if sys.version_info < (3, 11):  # noqa: UP036 (this script may be started by any python3)
-        sys.exit(f"book.py: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
-    if not PYTHON.exists():
-        print(f"book.py: creating {VENV.relative_to(ROOT)} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     print("book.py: installing requirements.txt (a few minutes the first time) ...", flush=True)
-    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
-    subprocess.run([*pip, "-r", str(ROOT / "requirements.txt")], check=True, cwd=ROOT)
-    STAMP.write_text(wanted + "\n")
+    _pip_install(VENV, "-r", str(ROOT / "requirements.txt"))
+    (VENV / STAMP_NAME).write_text(wanted + "\n")
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> int:
@@ -162,27 +178,20 @@ COMPAT_VENV = ROOT / ".venv-compat"
 
 def ensure_compat_env() -> Path:
     """Create or update .venv-compat: the book's pins, with torch NEWER_TORCH instead of the pinned one."""
-    python = COMPAT_VENV / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
-    stamp = COMPAT_VENV / ".book-requirements.sha256"
     wanted = hashlib.sha256((_requirements_hash() + NEWER_TORCH).encode()).hexdigest()
-    if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
-        return python
-    if not python.exists():
-        print(f"book.py: creating {COMPAT_VENV.relative_to(ROOT)} with torch {NEWER_TORCH} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(COMPAT_VENV)], check=True)
-    # requirements.txt and constraints.txt without their torch pin (and without
-    # the editable utils, installed afterwards without dependencies).
-    keep = [ln for ln in (ROOT / "requirements.txt").read_text().splitlines()
-            if ln.strip() and not ln.startswith(("#", "-c", "-e", "torch=="))]
-    pins = [ln for ln in (ROOT / "constraints.txt").read_text().splitlines() if not ln.startswith("torch==")]
-    (COMPAT_VENV / "requirements.txt").write_text("\n".join(keep) + "\n")
-    (COMPAT_VENV / "constraints.txt").write_text("\n".join(pins) + "\n")
-    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
-    subprocess.run([*pip, f"torch=={NEWER_TORCH}", "-r", str(COMPAT_VENV / "requirements.txt"),
-                    "-c", str(COMPAT_VENV / "constraints.txt")], check=True, cwd=ROOT)
-    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True, cwd=ROOT)
-    stamp.write_text(wanted + "\n")
-    return python
+    if _needs_install(COMPAT_VENV, wanted, f" with torch {NEWER_TORCH}"):
+        # requirements.txt and constraints.txt without their torch pin (and without
+        # the editable utils, installed afterwards without dependencies).
+        keep = [ln for ln in (ROOT / "requirements.txt").read_text().splitlines()
+                if ln.strip() and not ln.startswith(("#", "-c", "-e", "torch=="))]
+        pins = [ln for ln in (ROOT / "constraints.txt").read_text().splitlines() if not ln.startswith("torch==")]
+        (COMPAT_VENV / "requirements.txt").write_text("\n".join(keep) + "\n")
+        (COMPAT_VENV / "constraints.txt").write_text("\n".join(pins) + "\n")
+        _pip_install(COMPAT_VENV, f"torch=={NEWER_TORCH}", "-r", str(COMPAT_VENV / "requirements.txt"),
+                     "-c", str(COMPAT_VENV / "constraints.txt"))
+        _pip_install(COMPAT_VENV, "--no-deps", "-e", str(ROOT))
+        (COMPAT_VENV / STAMP_NAME).write_text(wanted + "\n")
+    return _venv_python(COMPAT_VENV)
 
 
 def cmd_compat(extra: list[str]) -> int:
