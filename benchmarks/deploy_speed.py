@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/deploy_speed.py [--batches 1 64 4096] [--rounds 5] [--min-run-time 1.0]
 
 Repeats the speed comparison of the chapter "TorchScript, and taking models
-out of Python today" (chapters/06_torchscript.ipynb) on the same model, a
-DigitMLP (normalisation, Linear 64 -> 128, ReLU, Linear 128 -> 10). The
-weights are random: they do not change the time. For every batch size and
+out of Python today" (chapters/06_torchscript.ipynb) on the same model, the
+chapter's DigitMLP as utils.DigitMLP (normalisation, Linear 64 -> 128, ReLU,
+Linear 128 -> 10). The weights are random: they do not change the time. For every batch size and
 variant it takes ``--rounds`` medians of ``torch.utils.benchmark.Timer``
 (each over at least ``--min-run-time`` seconds), alternating the variants so
 that machine noise hits all alike, and prints the median of those medians,
@@ -28,20 +28,7 @@ from torch import nn
 from torch.export import Dim, export
 from torch.utils.benchmark import Timer
 
-
-class DigitMLP(nn.Module):
-    """Raw 8 x 8 digit images (pixel values 0..16) in, 10 class scores out (as in the chapter)."""
-
-    def __init__(self, mean: float, std: float):
-        super().__init__()
-        self.register_buffer("mean", torch.tensor(mean))
-        self.register_buffer("std", torch.tensor(std))
-        self.hidden = nn.Linear(64, 128)
-        self.out = nn.Linear(128, 10)
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        x = (images - self.mean) / self.std
-        return self.out(torch.relu(self.hidden(x.flatten(1))))
+import utils
 
 
 def build_variants(model: nn.Module, folder: str) -> dict:
@@ -72,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = DigitMLP(4.88, 6.02).eval()
+    model = utils.DigitMLP(4.88, 6.02).eval()
 
     with tempfile.TemporaryDirectory() as folder, torch.no_grad():
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(folder, "inductor_cache")

@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/lightning_overhead.py [--rounds 5] [--epochs 10]
 
 Trains the digits CNN of the chapters "Training and prediction" and "PyTorch
-Lightning" (same split, normalisation, batches of 64, Adam with learning rate
-0.002, validation after every epoch) with utils.fit and with a Lightning
+Lightning" (utils.make_digits_cnn, utils.digits_datasets, batches of 64, Adam
+with learning rate 0.002, validation after every epoch) with utils.fit and
+with the chapter's LightningModule (utils.lightning.DigitsClassifier) in a
 Trainer (no logger, no checkpointing, no progress bar, no model summary, no
 sanity check, so that both do the same work), alternating the two so that
 machine noise hits both alike. Prints the median time per epoch of each (the
@@ -30,56 +31,15 @@ import utils
 warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)", category=FutureWarning)
 import pytorch_lightning as pl  # noqa: E402 (after the warnings filter)
 
+from utils.lightning import DigitsClassifier  # noqa: E402 (the chapter's class, as the chapter writes it)
+
 for _name in ("pytorch_lightning", "lightning_fabric"):  # the import sets them to INFO
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 
-def make_cnn() -> nn.Module:
-    return nn.Sequential(
-        nn.Conv2d(1, 32, kernel_size=3, padding=1),
-        nn.ReLU(),
-        nn.Conv2d(32, 64, kernel_size=3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(64 * 4 * 4, 10),
-    )
-
-
-class DigitsClassifier(pl.LightningModule):
-    """The chapter's LightningModule: the CNN, Adam, the same logged metrics as utils.fit."""
-
-    def __init__(self, lr: float = 0.002):
-        super().__init__()
-        self.lr = lr
-        self.model = make_cnn()
-        self.loss_fn = nn.CrossEntropyLoss()
-
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        return self.model(X)
-
-    def training_step(self, batch, batch_idx):
-        X, y = batch
-        loss = self.loss_fn(self(X), y)
-        self.log("train_loss", loss, on_step=False, on_epoch=True)
-        return loss
-
-    def validation_step(self, batch, batch_idx):
-        X, y = batch
-        y_hat = self(X)
-        self.log("val_loss", self.loss_fn(y_hat, y))
-        self.log("val_acc", (y_hat.argmax(dim=1) == y).float().mean())
-
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.lr)
-
-
 def datasets(seed: int = 0) -> tuple[TensorDataset, TensorDataset]:
-    X, y = utils.load_digits()
-    train_idx, val_idx, _ = utils.split_indices(len(X), (0.6, 0.2, 0.2), seed=seed)
-    mean, std = X[train_idx].mean(), X[train_idx].std()
-    X = ((X - mean) / std).unsqueeze(1)
-    return TensorDataset(X[train_idx], y[train_idx]), TensorDataset(X[val_idx], y[val_idx])
+    digits = utils.digits_datasets(seed=seed)  # the chapters' split and normalisation
+    return digits.train, digits.val
 
 
 def loaders(train_set, val_set, seed: int = 0) -> tuple[DataLoader, DataLoader]:
@@ -90,7 +50,7 @@ def loaders(train_set, val_set, seed: int = 0) -> tuple[DataLoader, DataLoader]:
 def with_fit(data, num_epochs: int) -> float:
     train_loader, val_loader = loaders(*data)
     torch.manual_seed(0)
-    model = make_cnn()
+    model = utils.make_digits_cnn()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.002)
     started = time.perf_counter()
     utils.fit(

@@ -5,11 +5,14 @@ The chapter "Training and prediction" explains the data and the split.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
+from torch.utils.data import TensorDataset
 
 from ._validate import check_type
 
-__all__ = ["load_digits", "split_indices"]
+__all__ = ["DigitsDatasets", "digits_datasets", "load_digits", "split_indices"]
 
 
 def load_digits(dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
@@ -59,3 +62,37 @@ def split_indices(n: int, fractions: tuple[float, ...], seed: int = 0) -> tuple[
     sizes = [int(f * n) for f in fractions[:-1]]
     sizes.append(n - sum(sizes))
     return tuple(torch.split(order, sizes))
+
+
+class DigitsDatasets(NamedTuple):
+    """The digits cut 60/20/20 and normalised, as :func:`digits_datasets` returns them."""
+
+    train: TensorDataset
+    val: TensorDataset
+    test: TensorDataset
+    mean: torch.Tensor  # of the training pixels, 0-dimensional
+    std: torch.Tensor
+
+
+def digits_datasets(seed: int = 0) -> DigitsDatasets:
+    """The digits as the chapter "Training and prediction" prepares them, step by step.
+
+    The seeded 60/20/20 split of :func:`split_indices`, the images normalised
+    with the mean and standard deviation of the **training** pixels only, and
+    a channel dimension added, so that images have shape ``(N, 1, 8, 8)``.
+
+    Args:
+        seed: Seed of the split.
+
+    Returns:
+        ``DigitsDatasets(train, val, test, mean, std)``: three
+        ``TensorDataset`` of (image, label) pairs, of 1078, 359 and 360
+        examples, and the two statistics as 0-dimensional tensors.
+    """
+    check_type("digits_datasets", "seed", seed, int, "an int")
+    X, y = load_digits()
+    train_idx, val_idx, test_idx = split_indices(len(X), (0.6, 0.2, 0.2), seed=seed)
+    mean, std = X[train_idx].mean(), X[train_idx].std()
+    X_norm = ((X - mean) / std).unsqueeze(1)
+    sets = (TensorDataset(X_norm[idx], y[idx]) for idx in (train_idx, val_idx, test_idx))
+    return DigitsDatasets(*sets, mean=mean, std=std)
