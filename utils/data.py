@@ -94,5 +94,5 @@ def digits_datasets(seed: int = 0) -> DigitsDatasets:
     train_idx, val_idx, test_idx = split_indices(len(X), (0.6, 0.2, 0.2), seed=seed)
     mean, std = X[train_idx].mean(), X[train_idx].std()
     X_norm = ((X - mean) / std).unsqueeze(1)
-    sets = (TensorDataset(X_norm[idx], y[idx]) for idx in (train_idx, val_idx, test_idx))
-    return DigitsDatasets(*sets, mean=mean, std=std)
+    train, val, test = (TensorDataset(X_norm[idx], y[idx]) for idx in (train_idx, val_idx, test_idx))
+    return DigitsDatasets(train, val, test, mean=mean, std=std)
