@@ -358,3 +358,82 @@ def test_plot_bad_arguments(xy):
         utils.plot_autograd_graph(torch.ones(2))
     with pytest.raises(TypeError, match=r"argument 'show_saved' must be a bool, got int"):
         utils.plot_autograd_graph(x * 2, show_saved=1)
+
+
+# ---------------------------------------------------------------- the picture's layout
+
+
+def assert_no_overlap(layout):
+    """Box centres sit on a grid of unit spacing: no two share a layer slot."""
+    centres = [(box.x, box.y) for box in layout.boxes]
+    for i, (x1, y1) in enumerate(centres):
+        for x2, y2 in centres[i + 1 :]:
+            assert abs(x1 - x2) >= 1 or abs(y1 - y2) >= 1, f"boxes at {(x1, y1)} and {(x2, y2)} overlap"
+
+
+def test_layout_boxes_layers_and_arrows(xy):
+    x, y = xy
+    g = utils.autograd_graph((x * y + x).sum(), names={"x": x, "y": y})
+    layout = graph_module._graph_layout(g)
+    assert [box.node for box in layout.boxes] == [0, 1, 2, 3, 4]
+    assert [box.text for box in layout.boxes] == [
+        "0: SumBackward0",
+        "1: AddBackward0",
+        "2: MulBackward0\nother (2, 3)\nself (2, 3)",
+        "3: AccumulateGrad\nx (2, 3)",
+        "4: AccumulateGrad\ny (2, 3)",
+    ]
+    assert [box.kind for box in layout.boxes] == ["output", "operation", "operation", "leaf", "leaf"]
+    assert [box.layer for box in layout.boxes] == [0, 1, 2, 3, 3]  # x is 3 steps away along the longest path
+    assert [box.y for box in layout.boxes] == [0.0, -1.0, -2.0, -3.0, -3.0]
+    assert [(box.x, box.y) for box in layout.boxes if box.layer == 3] == [(-0.5, -3.0), (0.5, -3.0)]
+    assert_no_overlap(layout)
+    assert [(a.tail, a.head) for a in layout.arrows] == [(e.source, e.target) for e in g.edges]
+    centre = {box.node: (box.x, box.y) for box in layout.boxes}
+    assert all((a.start, a.end) == (centre[a.tail], centre[a.head]) for a in layout.arrows)
+    assert all(a.start[1] > a.end[1] for a in layout.arrows)  # gradient flow points down
+    rads = {(a.tail, a.head): a.rad for a in layout.arrows}
+    assert rads[(1, 3)] != 0  # past layer 2: bows around the box in between
+    assert rads[(0, 1)] == rads[(1, 2)] == 0
+    assert layout.yticks == (0.0, -1.0, -2.0, -3.0) and layout.yticklabels == ("0", "1", "2", "3")
+    assert layout.xlim[0] < -0.5 and layout.xlim[1] > 0.5 and layout.ylim[0] < -3 and layout.ylim[1] > 0
+    assert layout.legend == ("output", "operation", "leaf")
+    assert layout.title == "Autograd graph: 5 nodes\narrows: gradient flow, output → leaves"
+
+
+def test_layout_data_direction_repeated_edges_and_options(xy):
+    x, _ = xy
+    g = utils.autograd_graph((x * x).sum(), names={"x": x})
+    layout = graph_module._graph_layout(g, direction="data", show_saved=False, show_ids=False, title="t")
+    assert [box.text for box in layout.boxes] == ["SumBackward0", "MulBackward0", "AccumulateGrad\nx (2, 3)"]
+    assert [(a.tail, a.head) for a in layout.arrows] == [(1, 0), (2, 1), (2, 1)]  # leaves -> output
+    assert all(a.start[1] < a.end[1] for a in layout.arrows)  # data flow points up
+    first, second = (a.rad for a in layout.arrows[1:])
+    assert first == -second != 0  # x * x: two arcs, one each side
+    assert layout.title == "t"
+    assert layout.legend == ("output", "operation", "leaf")
+    assert graph_module._graph_layout(utils.autograd_graph(x)).legend == ("leaf",)
+
+
+def test_layout_of_a_wider_graph_has_no_overlapping_boxes():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    loss = model(torch.randn(5, 3)).pow(2).mean()
+    g = utils.autograd_graph(loss, names=dict(model.named_parameters()))
+    layout = graph_module._graph_layout(g)
+    assert len(layout.boxes) == len(g.nodes) == 11
+    assert len(layout.arrows) == len(g.edges)
+    assert sorted(box.text.split("\n")[1].split()[0] for box in layout.boxes if box.kind == "leaf") == [
+        "0.bias",
+        "0.weight",
+        "2.bias",
+        "2.weight",
+    ]
+    assert_no_overlap(layout)
+    for layer in {box.layer for box in layout.boxes}:
+        xs = sorted(box.x for box in layout.boxes if box.layer == layer)
+        assert xs == [slot - (len(xs) - 1) / 2 for slot in range(len(xs))]  # centred, one apart
+    widest = max(sum(box.layer == d for box in layout.boxes) for d in range(len(layout.yticks)))
+    assert layout.xlim == (-(widest - 1) / 2 - 0.75, (widest - 1) / 2 + 0.75)
+    width, height = layout.figsize
+    assert 4.5 <= width <= 9 and 2.8 <= height <= 8

@@ -156,6 +156,31 @@ def test_plot_storage_refuses_a_small_view_of_a_large_storage():
         utils.plot_storage(big[:4])
 
 
+def test_storage_layout_places_a_transposed_view_above_its_storage():
+    s = torch.arange(12.0).view(3, 4)[1:, 1:3].T  # shape (2, 2), stride (1, 4), offset 5
+    layout = plotting._storage_layout(s, 12, "s")
+    assert [(cell.x, cell.index, cell.text) for cell in layout.grid] == [
+        (0, 5, "5"),
+        (1, 9, "9"),
+        (0, 6, "6"),
+        (1, 10, "10"),
+    ]
+    assert all(cell.used for cell in layout.grid)
+    grid_rows = sorted({cell.y for cell in layout.grid}, reverse=True)
+    assert len(grid_rows) == 2 and min(grid_rows) > 1  # row 0 on top, the grid above the storage row at y in [0, 1]
+    assert [cell.y for cell in layout.grid] == [grid_rows[0]] * 2 + [grid_rows[1]] * 2
+    assert [cell.index for cell in layout.storage] == list(range(12))
+    assert {cell.y for cell in layout.storage} == {0.0}
+    assert [k for k, cell in enumerate(layout.storage) if cell.used] == [5, 6, 9, 10]
+    shades = [cell.shade for cell in layout.storage]
+    assert shades == sorted(shades) and len(set(shades)) == 12  # darker along the storage
+    assert {cell.index: cell.shade for cell in layout.grid} == {k: shades[k] for k in (5, 6, 9, 10)}
+    assert layout.yticks.labels == ("storage", "row 0", "row 1")
+    assert layout.xticks.labels == tuple(str(k) for k in range(12))
+    assert layout.title == "s: shape (2, 2), stride (1, 4)\noffset 5, not contiguous"
+    assert layout.xlim[0] < 0 and layout.xlim[1] > 12 and layout.ylim[1] > grid_rows[0] + 1
+
+
 # ---------------------------------------------------------------- plot_broadcast
 
 
@@ -202,6 +227,80 @@ def test_plot_broadcast_equal_shapes_stretch_nothing():
     ax = utils.plot_broadcast((2, 3), torch.Size([2, 3]))
     assert not [p for p in cells(ax) if p.get_linestyle() == "--"]
     assert not any("stretched" in t for t in texts(ax))
+
+
+def cell_grid(panel, what):
+    """A panel's cells as a list of rows, each cell given by ``what(cell)``."""
+    rows = max(cell.row for cell in panel.cells) + 1
+    return [[what(cell) for cell in panel.cells if cell.row == i] for i in range(rows)]
+
+
+def test_broadcast_layout_column_with_row_stored_and_repeated_cells():
+    layout = plotting._broadcast_layout((3, 1), (1, 4))
+    a, b, result = layout.panels
+    assert layout.shape == (3, 4)
+    assert layout.title == "broadcasting (3, 1) with (1, 4) gives (3, 4)"
+    assert [p.shape for p in layout.panels] == [(3, 1), (1, 4), (3, 4)]
+    for panel in layout.panels:
+        assert [(cell.row, cell.col) for cell in panel.cells] == [(i, j) for i in range(3) for j in range(4)]
+        assert all(cell.text is None for cell in panel.cells)  # shapes: empty grids
+    # a (3, 1): its one column is stored, the other three repeat it
+    assert cell_grid(a, lambda c: c.stored) == [[True, False, False, False]] * 3
+    assert cell_grid(a, lambda c: c.source) == [[(i, 0)] * 4 for i in range(3)]
+    # b (1, 4): its one row is stored, the rows below repeat it
+    assert cell_grid(b, lambda c: c.stored) == [[True] * 4] + [[False] * 4] * 2
+    assert cell_grid(b, lambda c: c.source) == [[(0, j) for j in range(4)]] * 3
+    assert all(cell.stored for cell in result.cells)
+
+
+def test_broadcast_layout_arrows_mark_the_stretched_dimensions():
+    layout = plotting._broadcast_layout((3, 1), (1, 4))
+    a, b, result = layout.panels
+    (across,) = a.arrows  # a is stretched along dim 1, left to right above its grid
+    assert across.dim == 1
+    assert across.start[0] < across.end[0] and across.start[1] == across.end[1] > 3
+    (down,) = b.arrows  # b is stretched along dim 0, top to bottom left of its grid
+    assert down.dim == 0
+    assert down.start[0] == down.end[0] < min(cell.x for cell in b.cells)
+    assert down.start[1] > down.end[1]
+    assert result.arrows == ()
+    assert [p.caption for p in layout.panels] == [
+        "a (3, 1)\nstretched: dim 1",
+        "b (1, 4)\nstretched: dim 0",
+        "result (3, 4)",
+    ]
+    padded = plotting._broadcast_layout((4,), (3, 1)).panels[0]
+    assert [arrow.dim for arrow in padded.arrows] == [0]
+    assert padded.caption == "a (4,)\n→ (1, 4)\nstretched: dim 0"
+    assert plotting._broadcast_layout((2, 3), (2, 3)).panels[0].arrows == ()
+
+
+def test_broadcast_layout_panels_sit_side_by_side_with_the_symbols_between():
+    layout = plotting._broadcast_layout((3, 1), (1, 4), op="*", names=("col", "row"))
+    spans = [(min(c.x for c in p.cells), max(c.x for c in p.cells) + 1) for p in layout.panels]
+    assert spans[0][0] == 0 and spans[0][1] < spans[1][0] and spans[1][1] < spans[2][0]
+    assert [p.symbol for p in layout.panels] == ["*", "=", None]
+    for (_, right), (left, _), panel in zip(spans, spans[1:], layout.panels, strict=False):
+        assert right < panel.symbol_at[0] < left
+    for panel, (left, right) in zip(layout.panels, spans, strict=True):
+        assert {(round(c.x - left, 9), c.y) for c in panel.cells} == {(j, 2 - i) for i in range(3) for j in range(4)}
+        assert panel.caption_at[0] == pytest.approx((left + right) / 2) and panel.caption_at[1] < 0
+    assert layout.panels[0].caption.startswith("col (3, 1)")
+    assert layout.xlim[0] < spans[0][0] and spans[2][1] < layout.xlim[1]
+    assert layout.ylim[0] < 0 and layout.ylim[1] > 3
+
+
+def test_broadcast_layout_writes_values_and_the_computed_result():
+    col, row = torch.tensor([[0], [10], [20]]), torch.tensor([1, 2, 3, 4])
+    layout = plotting._broadcast_layout((3, 1), (4,), tensors=(col, row))
+    a, b, result = layout.panels
+    assert cell_grid(a, lambda c: c.text) == [["0"] * 4, ["10"] * 4, ["20"] * 4]  # repeated cells show the stored value
+    assert cell_grid(b, lambda c: c.text) == [["1", "2", "3", "4"]] * 3
+    assert cell_grid(result, lambda c: c.text) == [[str(10 * i + j) for j in range(1, 5)] for i in range(3)]
+    unknown = plotting._broadcast_layout((3, 1), (4,), tensors=(col, row), op="@").panels[2]
+    assert all(cell.text is None for cell in unknown.cells)
+    one_shape = plotting._broadcast_layout((3, 1), (4,), tensors=(col, None)).panels
+    assert all(cell.text is None for cell in one_shape[1].cells + one_shape[2].cells)
 
 
 @pytest.mark.parametrize(
@@ -507,3 +606,43 @@ def test_new_helpers_leave_rcparams_alone():
     utils.plot_functions(torch.arange(3.0), {"f": torch.ones(3)}, title="t")
     utils.plot_contour_path(bowl, [[0, 0]], xlim=(-1, 1), ylim=(-1, 1), title="t", num_points=5)
     assert dict(matplotlib.rcParams) == before
+
+
+def test_contour_layout_grid_levels_path_and_limits():
+    points = np.array([[1.0, 1.0], [0.5, -0.2], [0.1, 0.05]])
+    layout = plotting._contour_layout(
+        bowl, points, xlim=(-1.5, 1.5), ylim=(-1.0, 1.5), levels=8, log_levels=False, num_points=7, title="t"
+    )
+    assert layout.grid_x.shape == layout.grid_y.shape == layout.z.shape == (7, 7)
+    np.testing.assert_allclose(layout.grid_x[0], np.linspace(-1.5, 1.5, 7))  # x varies along a row
+    np.testing.assert_allclose(layout.grid_x[:, 3], np.zeros(7), atol=1e-12)
+    np.testing.assert_allclose(layout.grid_y[:, 0], np.linspace(-1.0, 1.5, 7))  # y down a column
+    np.testing.assert_allclose(layout.z, layout.grid_x**2 + 4 * layout.grid_y**2 + 1)
+    levels = layout.levels
+    assert len(levels) == 8
+    assert layout.z.min() < levels[0] and levels[-1] < layout.z.max()
+    np.testing.assert_allclose(np.diff(levels), np.diff(levels)[0])  # evenly spaced
+    np.testing.assert_array_equal(layout.path, points)
+    assert (layout.start, layout.end) == ((1.0, 1.0), (0.1, 0.05))
+    assert (layout.xlim, layout.ylim) == ((-1.5, 1.5), (-1.0, 1.5))
+    assert (layout.title, layout.xlabel, layout.ylabel, layout.label) == ("t", "x", "y", "path")
+
+
+def test_contour_layout_log_levels_and_a_one_point_path():
+    layout = plotting._contour_layout(
+        bowl, np.array([[0.2, 0.3]]), xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), levels=5, log_levels=True, num_points=9
+    )
+    ratios = layout.levels[1:] / layout.levels[:-1]
+    assert len(layout.levels) == 5 and ratios[0] > 1
+    np.testing.assert_allclose(ratios, ratios[0])
+    assert layout.start == layout.end == (0.2, 0.3)
+    flat = plotting._contour_layout(
+        lambda x, y: torch.ones_like(x),
+        np.zeros((1, 2)),
+        xlim=(0, 1),
+        ylim=(0, 1),
+        levels=4,
+        log_levels=False,
+        num_points=3,
+    )
+    assert len(flat.levels) == 1  # a constant: the repeated level is drawn once

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, Protocol, TypeAlias, cast
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
+from matplotlib.text import Text
+from torch.autograd.graph import Node
 
 from . import _palette
 from ._validate import check_tensor, check_type, describe
@@ -26,9 +28,14 @@ from ._validate import check_tensor, check_type, describe
 __all__ = ["AutogradGraph", "GraphEdge", "GraphNode", "autograd_graph", "plot_autograd_graph"]
 
 NodeKind = Literal["output", "operation", "leaf"]
+_KINDS: tuple[NodeKind, ...] = ("output", "operation", "leaf")
 
 _SAVED_PREFIX = "_saved_"
 _PLAIN_TYPES = (bool, int, float, str, type(None))
+_Plain: TypeAlias = bool | int | float | str | None
+#: A saved attribute that is not a tensor, as plain data: a number, str or
+#: ``None``, a tuple of those (a size), or else the value's ``repr``.
+_SavedValue: TypeAlias = _Plain | tuple[_Plain, ...]
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class GraphNode:
     leaf_shape: tuple[int, ...] | None = None
     label: str | None = None
     saved_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    saved_values: dict[str, Any] = field(default_factory=dict)
+    saved_values: dict[str, _SavedValue] = field(default_factory=dict)
     freed: tuple[str, ...] = ()
 
 
@@ -133,7 +140,7 @@ def _node_details(node: GraphNode) -> str:
 # --------------------------------------------------------------------------- autograd_graph
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> _SavedValue:
     """A saved non-tensor value as plain data (tuples of numbers stay tuples)."""
     if isinstance(value, _PLAIN_TYPES):
         return value
@@ -142,37 +149,45 @@ def _plain(value: Any) -> Any:
     return repr(value)
 
 
-def _saved(fn: Any) -> tuple[dict[str, tuple[int, ...]], dict[str, Any], tuple[str, ...]]:
+def _saved_names(fn: Node) -> list[str]:
+    """The names of what ``fn`` saved for backward, without the ``_saved_`` prefix."""
+    if isinstance(fn, torch.autograd.function.BackwardCFunction):  # a custom autograd.Function
+        return ["saved_tensors"]
+    return sorted(a[len(_SAVED_PREFIX) :] for a in dir(fn) if a.startswith(_SAVED_PREFIX))
+
+
+def _record(key: str, value: object, shapes: dict[str, tuple[int, ...]], values: dict[str, _SavedValue]) -> None:
+    """File one saved attribute under ``shapes`` (its tensors) or ``values`` (the rest)."""
+    if isinstance(value, torch.Tensor):
+        shapes[key] = tuple(value.shape)
+    elif isinstance(value, (tuple, list)) and any(isinstance(v, torch.Tensor) for v in value):
+        for k, item in enumerate(value):
+            if isinstance(item, torch.Tensor):
+                shapes[f"{key}[{k}]"] = tuple(item.shape)
+            else:
+                values[f"{key}[{k}]"] = _plain(item)
+    else:
+        values[key] = _plain(value)
+
+
+def _saved(fn: Node) -> tuple[dict[str, tuple[int, ...]], dict[str, _SavedValue], tuple[str, ...]]:
     """What a node saved for backward: tensor shapes, other values, freed names."""
     shapes: dict[str, tuple[int, ...]] = {}
-    values: dict[str, Any] = {}
+    values: dict[str, _SavedValue] = {}
     freed: list[str] = []
-    if isinstance(fn, torch.autograd.function.BackwardCFunction):  # a custom autograd.Function
-        attributes = ["saved_tensors"]
-    else:
-        attributes = sorted(a[len(_SAVED_PREFIX) :] for a in dir(fn) if a.startswith(_SAVED_PREFIX))
-    for key in attributes:
+    for key in _saved_names(fn):
         try:
             value = getattr(fn, key if key == "saved_tensors" else _SAVED_PREFIX + key)
         except RuntimeError:  # freed by backward ("Trying to backward through the graph a second time")
             freed.append(key)
             continue
-        if isinstance(value, torch.Tensor):
-            shapes[key] = tuple(value.shape)
-        elif key == "saved_tensors" and not value:
+        if key == "saved_tensors" and not value:  # a custom Function that saved nothing
             continue
-        elif isinstance(value, (tuple, list)) and any(isinstance(v, torch.Tensor) for v in value):
-            for k, item in enumerate(value):
-                if isinstance(item, torch.Tensor):
-                    shapes[f"{key}[{k}]"] = tuple(item.shape)
-                else:
-                    values[f"{key}[{k}]"] = _plain(item)
-        else:
-            values[key] = _plain(value)
+        _record(key, value, shapes, values)
     return shapes, values, tuple(freed)
 
 
-def _check_names(func: str, names: Any) -> dict[int, str]:
+def _check_names(func: str, names: Mapping[str, torch.Tensor] | None) -> dict[int, str]:
     """Validate ``names`` and return it keyed by the tensors' ``id()`` (used only for lookup)."""
     check_type(func, "names", names, (Mapping, type(None)), "a mapping from str to tensors, or None")
     by_tensor: dict[int, str] = {}
@@ -183,6 +198,12 @@ def _check_names(func: str, names: Any) -> dict[int, str]:
             )
         by_tensor.setdefault(id(value), key)
     return by_tensor
+
+
+class _AccumulateGrad(Protocol):
+    """The node that writes a leaf tensor's ``.grad`` (``torch.autograd.graph.Node`` does not declare ``variable``)."""
+
+    variable: torch.Tensor
 
 
 def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None) -> AutogradGraph:
@@ -230,7 +251,7 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
     else:
         root = tensor.grad_fn
 
-    order: list[Any] = [root]
+    order: list[Node] = [root]
     index = {root: 0}  # nodes are hashable by identity; the dict holds them alive during the walk
     edges: list[GraphEdge] = []
     position = 0
@@ -249,7 +270,7 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
     for node_id, fn in enumerate(order):
         name = type(fn).__name__
         if name == "AccumulateGrad":
-            variable = fn.variable
+            variable = cast(_AccumulateGrad, fn).variable
             nodes.append(
                 GraphNode(node_id, name, "leaf", leaf_shape=tuple(variable.shape), label=labels.get(id(variable)))
             )
@@ -267,14 +288,14 @@ _BOX_STYLES: dict[str, str] = {"output": "square,pad=0.3", "operation": "square,
 _LEGEND: dict[str, str] = {"output": "output (grad_fn)", "operation": "operation", "leaf": "leaf (AccumulateGrad)"}
 
 
-def _layers(graph: AutogradGraph) -> list[list[int]]:
-    """Node ids by layer: a node's layer is its longest path from the output, so every edge points down."""
+def _depths(graph: AutogradGraph) -> dict[int, int]:
+    """Each node's longest path from the output, in Kahn's topological order, smallest id first."""
     indegree = {node.id: 0 for node in graph.nodes}
     for edge in graph.edges:
         indegree[edge.target] += 1
     depth = dict.fromkeys(indegree, 0)
     ready = [node_id for node_id, d in indegree.items() if d == 0]
-    while ready:  # Kahn's topological order, smallest id first
+    while ready:
         node_id = min(ready)
         ready.remove(node_id)
         for target in graph.targets(node_id):
@@ -282,10 +303,11 @@ def _layers(graph: AutogradGraph) -> list[list[int]]:
             indegree[target] -= 1
             if indegree[target] == 0:
                 ready.append(target)
-    layers: list[list[int]] = [[] for _ in range(max(depth.values()) + 1)]
-    for node_id in sorted(depth):
-        layers[depth[node_id]].append(node_id)
-    # Order each layer by the mean position of the nodes above that feed it (fewer crossings).
+    return depth
+
+
+def _order_layers(graph: AutogradGraph, layers: list[list[int]]) -> None:
+    """Order each layer by the mean position of the nodes above that feed it (fewer crossings), in place."""
     sources: dict[int, list[int]] = {node.id: [] for node in graph.nodes}
     for edge in graph.edges:
         sources[edge.target].append(edge.source)
@@ -297,6 +319,15 @@ def _layers(graph: AutogradGraph) -> list[list[int]]:
         layer.sort(key=lambda n: (x[n], n))
         for slot, node_id in enumerate(layer):
             x[node_id] = slot - (len(layer) - 1) / 2
+
+
+def _layers(graph: AutogradGraph) -> list[list[int]]:
+    """Node ids by layer: a node's layer is its longest path from the output, so every edge points down."""
+    depth = _depths(graph)
+    layers: list[list[int]] = [[] for _ in range(max(depth.values()) + 1)]
+    for node_id in sorted(depth):
+        layers[depth[node_id]].append(node_id)
+    _order_layers(graph, layers)
     return layers
 
 
@@ -312,7 +343,190 @@ def _box_text(node: GraphNode, show_ids: bool, show_saved: bool) -> str:
     return "\n".join([title, *lines])
 
 
-def plot_autograd_graph(  # noqa: C901 (to split into layout and drawing, issue 11)
+@dataclass(frozen=True)
+class _NodeBox:
+    """A node's box in :func:`plot_autograd_graph`'s picture.
+
+    Attributes:
+        node: The node's id.
+        layer: Its layer: the longest path from the output (0 for the output).
+        x: The box's centre: ``-(n - 1) / 2, ..., (n - 1) / 2`` across a layer of n nodes.
+        y: The box's centre: ``-layer``, so the output is at the top.
+        text: What the box says.
+        kind: The node's kind, which gives the box's fill and shape.
+    """
+
+    node: int
+    layer: int
+    x: float
+    y: float
+    text: str
+    kind: NodeKind
+
+
+@dataclass(frozen=True)
+class _GraphArrow:
+    """An arrow of :func:`plot_autograd_graph`'s picture, one per edge, as drawn.
+
+    Attributes:
+        tail: Id of the node the arrow starts from (the edge's source, or its
+            target when the arrows show the data flow).
+        head: Id of the node the arrowhead points at.
+        start: The centre of the tail's box.
+        end: The centre of the head's box.
+        rad: The curvature (matplotlib's ``arc3`` connection style): 0 is
+            straight; repeated edges spread into arcs, and an edge past a
+            layer bows outwards.
+    """
+
+    tail: int
+    head: int
+    start: tuple[float, float]
+    end: tuple[float, float]
+    rad: float
+
+
+@dataclass(frozen=True)
+class _GraphLayout:
+    """What :func:`plot_autograd_graph` draws, as plain data (see :func:`_graph_layout`).
+
+    Attributes:
+        boxes: One per node, in the order of ``graph.nodes``.
+        arrows: One per edge, in the order of ``graph.edges``.
+        xlim: The x range shown.
+        ylim: The y range shown.
+        yticks: One tick per layer, at ``y = -layer``.
+        yticklabels: The layers' numbers.
+        figsize: The size of a new figure, in inches.
+        legend: The kinds of node the graph has, in the legend's order.
+        title: The title.
+    """
+
+    boxes: tuple[_NodeBox, ...]
+    arrows: tuple[_GraphArrow, ...]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    yticks: tuple[float, ...]
+    yticklabels: tuple[str, ...]
+    figsize: tuple[float, float]
+    legend: tuple[NodeKind, ...]
+    title: str
+
+
+def _positions(layers: list[list[int]]) -> dict[int, tuple[float, float]]:
+    """The centre of each node's box: layer ``d`` at ``y = -d``, its nodes one apart and centred on ``x = 0``."""
+    position: dict[int, tuple[float, float]] = {}
+    for depth, layer in enumerate(layers):
+        for slot, node_id in enumerate(layer):
+            position[node_id] = (slot - (len(layer) - 1) / 2, -float(depth))
+    return position
+
+
+def _graph_arrows(
+    graph: AutogradGraph, position: Mapping[int, tuple[float, float]], direction: str
+) -> tuple[_GraphArrow, ...]:
+    """One arrow per edge between boxes centred at ``position``, pointing down for ``"gradient"``, up for ``"data"``."""
+    multiplicity: dict[tuple[int, int], int] = {}
+    for edge in graph.edges:
+        multiplicity[(edge.source, edge.target)] = multiplicity.get((edge.source, edge.target), 0) + 1
+    seen: dict[tuple[int, int], int] = {}
+    arrows = []
+    for edge in graph.edges:
+        pair = (edge.source, edge.target)
+        k = seen.get(pair, 0)
+        seen[pair] = k + 1
+        rad = 1.0 * (k - (multiplicity[pair] - 1) / 2)  # spread repeated edges into arcs
+        (x_source, y_source), (x_target, y_target) = position[edge.source], position[edge.target]
+        if y_source - y_target > 1:  # an edge past a layer bows outwards, around the boxes in between
+            rad += 0.3 if x_target <= x_source else -0.3
+        tail, head = edge.source, edge.target
+        if direction == "data":  # the same curve, drawn the other way round
+            tail, head, rad = edge.target, edge.source, -rad
+        arrows.append(_GraphArrow(tail, head, position[tail], position[head], rad))
+    return tuple(arrows)
+
+
+def _default_title(graph: AutogradGraph, direction: str) -> str:
+    flow = "gradient flow, output → leaves" if direction == "gradient" else "data flow, leaves → output"
+    return f"Autograd graph: {_plural(len(graph.nodes), 'node')}\narrows: {flow}"
+
+
+def _graph_layout(
+    graph: AutogradGraph,
+    *,
+    direction: str = "gradient",
+    show_saved: bool = True,
+    show_ids: bool = True,
+    title: str | None = None,
+) -> _GraphLayout:
+    """Where :func:`plot_autograd_graph` puts the boxes and arrows of ``graph``, for its checked arguments."""
+    layers = _layers(graph)
+    layer_of = {node_id: depth for depth, layer in enumerate(layers) for node_id in layer}
+    position = _positions(layers)
+    widest = max(len(layer) for layer in layers)
+    return _GraphLayout(
+        boxes=tuple(
+            _NodeBox(node.id, layer_of[node.id], *position[node.id], _box_text(node, show_ids, show_saved), node.kind)
+            for node in graph.nodes
+        ),
+        arrows=_graph_arrows(graph, position, direction),
+        xlim=(-(widest - 1) / 2 - 0.75, (widest - 1) / 2 + 0.75),
+        ylim=(-(len(layers) - 1) - 0.6, 0.6),
+        yticks=tuple(-float(d) for d in range(len(layers))),
+        yticklabels=tuple(str(d) for d in range(len(layers))),
+        figsize=(min(max(1.9 * widest + 1.8, 4.5), 9.0), min(max(0.8 * len(layers) + 1.4, 2.8), 8.0)),
+        legend=tuple(kind for kind in _KINDS if any(node.kind == kind for node in graph.nodes)),
+        title=_default_title(graph, direction) if title is None else title,
+    )
+
+
+def _draw_graph(layout: _GraphLayout, ax: Axes) -> None:
+    """Draw a :class:`_GraphLayout` into ``ax``."""
+    texts: dict[int, Text] = {}
+    for box in layout.boxes:
+        texts[box.node] = ax.text(
+            box.x,
+            box.y,
+            box.text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=3,
+            bbox={"boxstyle": _BOX_STYLES[box.kind], "facecolor": _COLOURS[box.kind], "edgecolor": "0.25"},
+        )
+    for arrow in layout.arrows:
+        ax.annotate(
+            "",
+            xy=arrow.end,
+            xytext=arrow.start,
+            zorder=2,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "0.3",
+                "lw": 1.1,
+                "shrinkA": 3,
+                "shrinkB": 3,
+                "patchA": texts[arrow.tail].get_bbox_patch(),
+                "patchB": texts[arrow.head].get_bbox_patch(),
+                "connectionstyle": f"arc3,rad={arrow.rad}",
+            },
+        )
+
+    ax.set_xlim(*layout.xlim)
+    ax.set_ylim(*layout.ylim)
+    ax.grid(False)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_xticks([])
+    ax.set_yticks(layout.yticks, layout.yticklabels)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_ylabel("steps from the output")
+    handles = [Patch(facecolor=_COLOURS[kind], edgecolor="0.25", label=_LEGEND[kind]) for kind in layout.legend]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=len(handles), fontsize=8)
+    ax.set_title(layout.title, fontsize=10)
+
+
+def plot_autograd_graph(
     graph: AutogradGraph | torch.Tensor,
     ax: Axes | None = None,
     *,
@@ -370,76 +584,8 @@ def plot_autograd_graph(  # noqa: C901 (to split into layout and drawing, issue 
             f"{func}(): argument 'names' only works with a tensor; for a graph, pass names to autograd_graph()"
         )
 
-    layers = _layers(graph)
-    position: dict[int, tuple[float, float]] = {}
-    for depth, layer in enumerate(layers):
-        for slot, node_id in enumerate(layer):
-            position[node_id] = (slot - (len(layer) - 1) / 2, -float(depth))
-    widest = max(len(layer) for layer in layers)
+    layout = _graph_layout(graph, direction=direction, show_saved=show_saved, show_ids=show_ids, title=title)
     if ax is None:
-        width = min(max(1.9 * widest + 1.8, 4.5), 9.0)
-        height = min(max(0.8 * len(layers) + 1.4, 2.8), 8.0)
-        _, ax = plt.subplots(figsize=(width, height), layout="constrained")
-
-    boxes = {}
-    for node in graph.nodes:
-        x, y = position[node.id]
-        boxes[node.id] = ax.text(
-            x,
-            y,
-            _box_text(node, show_ids, show_saved),
-            ha="center",
-            va="center",
-            fontsize=8,
-            zorder=3,
-            bbox={"boxstyle": _BOX_STYLES[node.kind], "facecolor": _COLOURS[node.kind], "edgecolor": "0.25"},
-        )
-    seen: dict[tuple[int, int], int] = {}
-    multiplicity: dict[tuple[int, int], int] = {}
-    for edge in graph.edges:
-        multiplicity[(edge.source, edge.target)] = multiplicity.get((edge.source, edge.target), 0) + 1
-    for edge in graph.edges:
-        pair = (edge.source, edge.target)
-        k = seen.get(pair, 0)
-        seen[pair] = k + 1
-        rad = 1.0 * (k - (multiplicity[pair] - 1) / 2)  # spread repeated edges into arcs
-        (x_source, y_source), (x_target, y_target) = position[edge.source], position[edge.target]
-        if y_source - y_target > 1:  # an edge past a layer bows outwards, around the boxes in between
-            rad += 0.3 if x_target <= x_source else -0.3
-        start, end = (edge.source, edge.target)
-        if direction == "data":  # the same curve, drawn the other way round
-            start, end, rad = edge.target, edge.source, -rad
-        ax.annotate(
-            "",
-            xy=position[end],
-            xytext=position[start],
-            zorder=2,
-            arrowprops={
-                "arrowstyle": "-|>",
-                "color": "0.3",
-                "lw": 1.1,
-                "shrinkA": 3,
-                "shrinkB": 3,
-                "patchA": boxes[start].get_bbox_patch(),
-                "patchB": boxes[end].get_bbox_patch(),
-                "connectionstyle": f"arc3,rad={rad}",
-            },
-        )
-
-    ax.set_xlim(-(widest - 1) / 2 - 0.75, (widest - 1) / 2 + 0.75)
-    ax.set_ylim(-(len(layers) - 1) - 0.6, 0.6)
-    ax.grid(False)
-    for side in ("top", "right", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.set_xticks([])
-    ax.set_yticks([-float(d) for d in range(len(layers))], [str(d) for d in range(len(layers))])
-    ax.tick_params(axis="y", labelsize=8)
-    ax.set_ylabel("steps from the output")
-    kinds = [kind for kind in ("output", "operation", "leaf") if any(n.kind == kind for n in graph.nodes)]
-    handles = [Patch(facecolor=_COLOURS[kind], edgecolor="0.25", label=_LEGEND[kind]) for kind in kinds]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=len(handles), fontsize=8)
-    if title is None:
-        flow = "gradient flow, output → leaves" if direction == "gradient" else "data flow, leaves → output"
-        title = f"Autograd graph: {_plural(len(graph.nodes), 'node')}\narrows: {flow}"
-    ax.set_title(title, fontsize=10)
+        _, ax = plt.subplots(figsize=layout.figsize, layout="constrained")
+    _draw_graph(layout, ax)
     return ax

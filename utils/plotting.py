@@ -10,14 +10,18 @@ the same in a notebook, a script or a test.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, TypeAlias
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 import torch
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.typing import ColorType, RcKeyType
 
 from . import _palette
 from ._validate import check_positive_int, check_tensor, check_type, describe
@@ -34,7 +38,7 @@ __all__ = [
 
 #: The rcParams that :func:`use_book_style` sets: small figures at a modest
 #: resolution (notebooks stay small), a light grid, no top/right spines.
-BOOK_STYLE: dict[str, object] = {
+BOOK_STYLE: dict[RcKeyType, object] = {
     "figure.figsize": (6.0, 3.5),
     "figure.dpi": 90,
     "savefig.dpi": 90,
@@ -55,6 +59,8 @@ BOOK_STYLE: dict[str, object] = {
 _MAX_STORAGE_CELLS = 48  # a wider storage row is unreadable
 _MAX_BROADCAST_SIZE = 10  # largest dimension plot_broadcast draws
 _CELL_CMAP = _palette.CELL_CMAP
+
+_FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 
 def use_book_style() -> None:
@@ -83,10 +89,36 @@ def _format_value(value: object) -> str:
     return str(value)
 
 
-def _cell(ax: Axes, x: float, y: float, **style: object) -> Rectangle:
-    patch = Rectangle((x, y), 1.0, 1.0, **style)
+class _CellStyle(NamedTuple):
+    """How a cell's edge is drawn, and how opaque the cell is (``None``: as its fill says)."""
+
+    edgecolor: ColorType
+    linewidth: float
+    linestyle: str = "-"
+    alpha: float | None = None
+
+
+def _cell(ax: Axes, x: float, y: float, facecolor: ColorType, style: _CellStyle) -> Rectangle:
+    """Add a 1 x 1 square with its lower-left corner at (x, y)."""
+    patch = Rectangle(
+        (x, y),
+        1.0,
+        1.0,
+        facecolor=facecolor,
+        edgecolor=style.edgecolor,
+        linewidth=style.linewidth,
+        linestyle=style.linestyle,
+        alpha=style.alpha,
+    )
     ax.add_patch(patch)
     return patch
+
+
+class _Ticks(NamedTuple):
+    """Tick marks of an axis: where they are, and their labels."""
+
+    positions: tuple[float, ...]
+    labels: tuple[str, ...]
 
 
 def _shape_text(shape: Sequence[int]) -> str:
@@ -94,6 +126,150 @@ def _shape_text(shape: Sequence[int]) -> str:
 
 
 # --------------------------------------------------------------------------- plot_storage
+
+
+@dataclass(frozen=True)
+class _StorageCell:
+    """One cell of :func:`plot_storage`'s picture, a 1 x 1 square.
+
+    Attributes:
+        x: Left edge, in data coordinates.
+        y: Bottom edge: the storage row sits at y = 0, the tensor's grid above it.
+        index: The storage index k of the element (``s[k]``).
+        text: The element's value, as written in.
+        used: Whether the tensor uses this element (always for a grid cell);
+            an unused storage cell is drawn white with grey text.
+        shade: Where the cell's colour lies on the colour map, from the storage index.
+    """
+
+    x: float
+    y: float
+    index: int
+    text: str
+    used: bool
+    shade: float
+
+
+@dataclass(frozen=True)
+class _StorageLayout:
+    """What :func:`plot_storage` draws, as plain data (see :func:`_storage_layout`).
+
+    Attributes:
+        grid: The tensor's elements, row by row (a 1-D tensor is one row).
+        storage: The storage's elements, in memory order.
+        column_labels: ``(x, y, text)`` of the ``col j`` labels above the grid.
+        xticks: The storage indices, under the storage row.
+        yticks: The storage row, then each row of the grid (or ``tensor`` for a 1-D tensor).
+        xlim: The x range shown.
+        ylim: The y range shown.
+        figsize: The size of a new figure, in inches.
+        title: The title: name, shape, stride, offset, contiguity.
+    """
+
+    grid: tuple[_StorageCell, ...]
+    storage: tuple[_StorageCell, ...]
+    column_labels: tuple[tuple[float, float, str], ...]
+    xticks: _Ticks
+    yticks: _Ticks
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    figsize: tuple[float, float]
+    title: str
+
+
+_STORAGE_GRID_BOTTOM = 1.7  # the storage row sits at y in [0, 1], the grid above it
+
+
+def _storage_shade(index: int, storage_size: int) -> float:
+    """Where storage element ``index`` lies on the colour map, from light (the first) to dark (the last)."""
+    return 0.1 + 0.55 * index / max(storage_size - 1, 1)
+
+
+def _storage_grid(grid: torch.Tensor, storage_size: int) -> tuple[_StorageCell, ...]:
+    """The cells of a 2-D view of a storage, row by row, drawn above the storage row."""
+    rows, cols = grid.shape
+    values = grid.cpu().tolist()
+    bottom = _STORAGE_GRID_BOTTOM
+    cells = []
+    for i in range(rows):
+        for j in range(cols):
+            index = int(grid.storage_offset()) + i * grid.stride(0) + j * grid.stride(1)
+            text = _format_value(values[i][j])
+            y = bottom + (rows - 1 - i)
+            cells.append(_StorageCell(j, y, index, text, used=True, shade=_storage_shade(index, storage_size)))
+    return tuple(cells)
+
+
+def _storage_layout(tensor: torch.Tensor, storage_size: int, name: str) -> _StorageLayout:
+    """Where each element of ``tensor`` and of its storage goes; ``tensor`` as checked by :func:`plot_storage`."""
+    view = tensor.detach()
+    grid = view if view.dim() == 2 else view.unsqueeze(0)
+    rows, cols = grid.shape
+    offset = int(view.storage_offset())
+    storage = view.as_strided((storage_size,), (1,), 0).cpu().tolist()
+    bottom = _STORAGE_GRID_BOTTOM
+    cells = _storage_grid(grid, storage_size)
+    used = {cell.index for cell in cells}
+    if view.dim() == 2:
+        yticks = _Ticks(
+            (0.5, *(bottom + rows - 1 - i + 0.5 for i in range(rows))), ("storage", *(f"row {i}" for i in range(rows)))
+        )
+    else:
+        yticks = _Ticks((0.5, bottom + 0.5), ("storage", "tensor"))
+    layout = "contiguous" if tensor.is_contiguous() else "not contiguous"
+    width = max(storage_size, cols)
+    return _StorageLayout(
+        grid=cells,
+        storage=tuple(
+            _StorageCell(k, 0.0, k, _format_value(value), k in used, _storage_shade(k, storage_size))
+            for k, value in enumerate(storage)
+        ),
+        column_labels=tuple((j + 0.5, bottom + rows + 0.2, f"col {j}") for j in range(cols)),
+        xticks=_Ticks(tuple(k + 0.5 for k in range(storage_size)), tuple(str(k) for k in range(storage_size))),
+        yticks=yticks,
+        xlim=(-0.1, width + 0.1),
+        ylim=(-0.1, bottom + rows + 0.7),
+        figsize=(width * 0.55 + 1.6, (rows + 1) * 0.55 + 1.5),
+        title=f"{name}: shape {_shape_text(view.shape)}, stride {view.stride()}\noffset {offset}, {layout}",
+    )
+
+
+_USED = _CellStyle(edgecolor="black", linewidth=1.0)
+_UNUSED = _CellStyle(edgecolor="0.6", linewidth=1.0)
+
+
+def _draw_storage(layout: _StorageLayout, ax: Axes) -> None:
+    """Draw a :class:`_StorageLayout` into ``ax``."""
+    cmap = mpl.colormaps[_CELL_CMAP]
+    for cell in layout.grid:
+        _cell(ax, cell.x, cell.y, cmap(cell.shade), _USED)
+        ax.text(cell.x + 0.5, cell.y + 0.58, cell.text, ha="center", va="center", fontsize=10)
+        ax.text(cell.x + 0.5, cell.y + 0.2, f"s[{cell.index}]", ha="center", va="center", fontsize=7, color="0.25")
+    for x, y, text in layout.column_labels:
+        ax.text(x, y, text, ha="center", va="bottom", fontsize=8)
+    for cell in layout.storage:
+        _cell(ax, cell.x, cell.y, cmap(cell.shade) if cell.used else "white", _USED if cell.used else _UNUSED)
+        ax.text(
+            cell.x + 0.5,
+            cell.y + 0.5,
+            cell.text,
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="black" if cell.used else "0.6",
+        )
+
+    ax.set_xlim(*layout.xlim)
+    ax.set_ylim(*layout.ylim)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_xticks(layout.xticks.positions, layout.xticks.labels)
+    ax.tick_params(length=0, labelsize=8)
+    ax.set_yticks(layout.yticks.positions, layout.yticks.labels)
+    ax.set_xlabel("storage index s[k] (order in memory)")
+    ax.set_title(layout.title, fontsize=10)
 
 
 def plot_storage(tensor: torch.Tensor, ax: Axes | None = None, *, name: str = "t") -> Axes:
@@ -134,75 +310,17 @@ def plot_storage(tensor: torch.Tensor, ax: Axes | None = None, *, name: str = "t
             f"to be drawn, got {storage_size}"
         )
 
-    view = tensor.detach()
-    grid = view if view.dim() == 2 else view.unsqueeze(0)
-    rows, cols = grid.shape
-    row_stride, col_stride = (grid.stride(0), grid.stride(1))
-    offset = view.storage_offset()
-    storage = view.as_strided((storage_size,), (1,), 0).cpu().tolist()
-    values = grid.cpu().tolist()
-
+    layout = _storage_layout(tensor, storage_size, name)
     if ax is None:
-        width = max(storage_size, cols) * 0.55 + 1.6
-        ax = _new_axes((width, (rows + 1) * 0.55 + 1.5))
-
-    cmap = mpl.colormaps[_CELL_CMAP]
-
-    def colour(index: int) -> tuple[float, float, float, float]:
-        return cmap(0.1 + 0.55 * index / max(storage_size - 1, 1))
-
-    used = set()
-    grid_bottom = 1.7  # the storage row sits at y in [0, 1], the grid above it
-    for i in range(rows):
-        for j in range(cols):
-            index = offset + i * row_stride + j * col_stride
-            used.add(index)
-            y = grid_bottom + (rows - 1 - i)
-            _cell(ax, j, y, facecolor=colour(index), edgecolor="black", linewidth=1.0)
-            ax.text(j + 0.5, y + 0.58, _format_value(values[i][j]), ha="center", va="center", fontsize=10)
-            ax.text(j + 0.5, y + 0.2, f"s[{index}]", ha="center", va="center", fontsize=7, color="0.25")
-    for j in range(cols):
-        ax.text(j + 0.5, grid_bottom + rows + 0.2, f"col {j}", ha="center", va="bottom", fontsize=8)
-    for k, value in enumerate(storage):
-        face = colour(k) if k in used else "white"
-        _cell(ax, k, 0.0, facecolor=face, edgecolor="black" if k in used else "0.6", linewidth=1.0)
-        ax.text(
-            k + 0.5,
-            0.5,
-            _format_value(value),
-            ha="center",
-            va="center",
-            fontsize=10,
-            color="black" if k in used else "0.6",
-        )
-
-    ax.set_xlim(-0.1, max(storage_size, cols) + 0.1)
-    ax.set_ylim(-0.1, grid_bottom + rows + 0.7)
-    ax.set_aspect("equal")
-    ax.grid(False)
-    for side in ("top", "right", "left", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.set_xticks([k + 0.5 for k in range(storage_size)], [str(k) for k in range(storage_size)])
-    ax.tick_params(length=0, labelsize=8)
-    if view.dim() == 2:
-        row_ticks = [(grid_bottom + rows - 1 - i + 0.5, f"row {i}") for i in range(rows)]
-    else:
-        row_ticks = [(grid_bottom + 0.5, "tensor")]
-    ticks = [(0.5, "storage"), *row_ticks]
-    ax.set_yticks([t for t, _ in ticks], [label for _, label in ticks])
-    ax.set_xlabel("storage index s[k] (order in memory)")
-    layout = "contiguous" if tensor.is_contiguous() else "not contiguous"
-    ax.set_title(
-        f"{name}: shape {_shape_text(view.shape)}, stride {view.stride()}\noffset {offset}, {layout}",
-        fontsize=10,
-    )
+        ax = _new_axes(layout.figsize)
+    _draw_storage(layout, ax)
     return ax
 
 
 # --------------------------------------------------------------------------- plot_broadcast
 
 
-def _as_shape(func: str, name: str, value: object) -> tuple[int, ...]:
+def _as_shape(func: str, name: str, value: torch.Tensor | Sequence[int]) -> tuple[int, ...]:
     check_type(func, name, value, (torch.Tensor, tuple, list), "a torch.Tensor or a shape (tuple of ints)")
     if isinstance(value, torch.Tensor):
         shape = tuple(value.shape)
@@ -218,10 +336,263 @@ def _as_shape(func: str, name: str, value: object) -> tuple[int, ...]:
     return shape
 
 
-_OPS = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}
+def _padded(shape: tuple[int, ...]) -> tuple[int, int]:
+    """A shape of at most 2 dimensions with its missing leading dimensions as size 1."""
+    rows, cols = (1,) * (2 - len(shape)) + shape
+    return rows, cols
 
 
-def plot_broadcast(  # noqa: C901 (to split into layout and drawing, issue 11)
+def _broadcast_shape(func: str, shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> tuple[int, int]:
+    """The (rows, cols) of the broadcast result; raise ``ValueError`` naming the first dimension that clashes."""
+    result = []
+    for dim, (m, n) in enumerate(zip(_padded(shape_a), _padded(shape_b), strict=True)):
+        if m != n and 1 not in (m, n):
+            raise ValueError(
+                f"{func}(): shapes {shape_a} and {shape_b} cannot be broadcast: dimension {dim - 2} has "
+                f"sizes {m} and {n}, and neither is 1"
+            )
+        result.append(max(m, n))
+    return result[0], result[1]
+
+
+_BinaryOp = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+_OPS: dict[str, _BinaryOp] = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}
+
+
+@dataclass(frozen=True)
+class _BroadcastCell:
+    """One cell of a panel of :func:`plot_broadcast`'s picture, a 1 x 1 square.
+
+    Attributes:
+        x: Left edge, in data coordinates.
+        y: Bottom edge (row 0 is drawn at the top).
+        row: The cell's row in the result's grid (shapes padded to 2 dimensions).
+        col: The cell's column in the result's grid.
+        source: ``(row, col)`` of the operand's stored element that the cell shows.
+        stored: True for an element held in memory (drawn solid), False for
+            one that broadcasting repeats (drawn faded, with dashed edges).
+        text: The value written in, or ``None`` (a shape, or a result not computed).
+    """
+
+    x: float
+    y: float
+    row: int
+    col: int
+    source: tuple[int, int]
+    stored: bool
+    text: str | None
+
+
+@dataclass(frozen=True)
+class _BroadcastArrow:
+    """An arrow along a stretched dimension, from ``start`` to ``end`` (data coordinates).
+
+    Attributes:
+        dim: The stretched dimension, numbered as in the result's shape.
+        start: Where the arrow begins.
+        end: Where its head is.
+    """
+
+    dim: int
+    start: tuple[float, float]
+    end: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class _BroadcastPanel:
+    """One operand, or the result, of :func:`plot_broadcast`'s picture.
+
+    Attributes:
+        shape: The shape as given (not padded).
+        colour: The cells' fill.
+        cells: The cells, row by row, all of the result's shape.
+        arrows: One per stretched dimension (an operand only).
+        caption: The text under the panel: name, shape, padded shape, stretched dimensions.
+        caption_at: Where the caption's top centre goes.
+        symbol: The symbol right of the panel (``op`` after the first operand,
+            ``"="`` after the second), or ``None`` after the result.
+        symbol_at: Where the symbol's centre goes.
+    """
+
+    shape: tuple[int, ...]
+    colour: str
+    cells: tuple[_BroadcastCell, ...]
+    arrows: tuple[_BroadcastArrow, ...]
+    caption: str
+    caption_at: tuple[float, float]
+    symbol: str | None
+    symbol_at: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class _BroadcastLayout:
+    """What :func:`plot_broadcast` draws, as plain data (see :func:`_broadcast_layout`).
+
+    Attributes:
+        shape: The result's shape.
+        panels: The first operand, the second, the result, left to right.
+        xlim: The x range shown.
+        ylim: The y range shown.
+        figsize: The size of a new figure, in inches.
+        title: The title.
+    """
+
+    shape: tuple[int, ...]
+    panels: tuple[_BroadcastPanel, _BroadcastPanel, _BroadcastPanel]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    figsize: tuple[float, float]
+    title: str
+
+
+_BROADCAST_GAP = 1.6  # between two panels, where the symbol goes
+
+
+def _panel_cells(
+    x0: float, padded: tuple[int, int], result: tuple[int, int], values: Sequence[Sequence[object]] | None
+) -> tuple[_BroadcastCell, ...]:
+    """The cells of a panel whose left edge is at ``x0``, for an operand of shape ``padded`` (the result's own)."""
+    rows, cols = result
+    cells = []
+    for i in range(rows):
+        for j in range(cols):
+            source = (i if padded[0] > 1 else 0, j if padded[1] > 1 else 0)
+            text = None if values is None else _format_value(values[source[0]][source[1]])
+            cells.append(_BroadcastCell(x0 + j, rows - 1 - i, i, j, source, stored=(i, j) == source, text=text))
+    return tuple(cells)
+
+
+def _panel_arrows(
+    x0: float, padded: tuple[int, int], result: tuple[int, int], res_len: int
+) -> tuple[_BroadcastArrow, ...]:
+    """One arrow per dimension of size 1 in ``padded`` that broadcasting stretches to ``result``."""
+    rows, cols = result
+    arrows = []
+    if padded[0] == 1 and rows > 1:  # stretched down the rows, drawn left of the panel
+        arrows.append(_BroadcastArrow(res_len - 2, start=(x0 - 0.25, rows - 0.1), end=(x0 - 0.25, 0.1)))
+    if padded[1] == 1 and cols > 1:  # stretched along the columns, drawn above it
+        arrows.append(_BroadcastArrow(res_len - 1, start=(x0 + 0.1, rows + 0.25), end=(x0 + cols - 0.1, rows + 0.25)))
+    return tuple(arrows)
+
+
+def _broadcast_panel(
+    p: int,
+    label: str,
+    operand: torch.Tensor | None,
+    shape: tuple[int, ...],
+    result: tuple[int, int],
+    res_len: int,
+    symbol: str | None,
+) -> _BroadcastPanel:
+    """Panel ``p`` (0, 1: the operands; 2: the result) of a broadcast to ``result``.
+
+    ``shape`` is the operand's shape as given, ``res_len`` the number of dimensions of the result.
+    """
+    rows, cols = result
+    padded = _padded(shape)
+    x0 = p * (cols + _BROADCAST_GAP)
+    values = None if operand is None else operand.detach().reshape(padded).cpu().tolist()
+    arrows = _panel_arrows(x0, padded, result, res_len)
+    caption = f"{label} {_shape_text(shape)}"
+    if len(shape) < res_len:
+        caption += f"\n→ {_shape_text(padded[2 - res_len :])}"
+    if arrows:
+        caption += "\nstretched: dim " + ", ".join(str(arrow.dim) for arrow in arrows)
+    return _BroadcastPanel(
+        shape=shape,
+        colour=(_palette.BLUE, _palette.ORANGE, _palette.GREEN)[p],
+        cells=_panel_cells(x0, padded, result, values),
+        arrows=arrows,
+        caption=caption,
+        caption_at=(x0 + cols / 2, -0.3),
+        symbol=symbol,
+        symbol_at=(x0 + cols + _BROADCAST_GAP / 2, rows / 2),
+    )
+
+
+def _broadcast_layout(
+    shape_a: tuple[int, ...],
+    shape_b: tuple[int, ...],
+    *,
+    tensors: tuple[torch.Tensor | None, torch.Tensor | None] = (None, None),
+    op: str = "+",
+    names: tuple[str, str] = ("a", "b"),
+) -> _BroadcastLayout:
+    """Where the cells, arrows and captions of :func:`plot_broadcast` go.
+
+    ``shape_a`` and ``shape_b`` are checked shapes that broadcast; ``tensors``
+    holds the operands that are tensors (their values are written in, and the
+    result's when both are and ``op`` is one of ``+ - * /``), ``None`` for a shape.
+    """
+    result = _broadcast_shape("plot_broadcast", shape_a, shape_b)
+    rows, cols = result
+    res_len = max(len(shape_a), len(shape_b))
+    shape_res = result[2 - res_len :]
+    a, b = tensors
+    combined = None
+    if a is not None and b is not None and op in _OPS:
+        combined = _OPS[op](a.detach().cpu(), b.detach().cpu())
+    return _BroadcastLayout(
+        shape=shape_res,
+        panels=(
+            _broadcast_panel(0, names[0], a, shape_a, result, res_len, op),
+            _broadcast_panel(1, names[1], b, shape_b, result, res_len, "="),
+            _broadcast_panel(2, "result", combined, shape_res, result, res_len, None),
+        ),
+        xlim=(-0.7, 3 * cols + 2 * _BROADCAST_GAP + 0.2),
+        ylim=(-2.4, rows + 0.9),
+        figsize=(max(3 * cols * 0.55 + 2.4, 6.0), rows * 0.55 + 2.0),
+        title=f"broadcasting {_shape_text(shape_a)} with {_shape_text(shape_b)} gives {_shape_text(shape_res)}",
+    )
+
+
+_STORED = _CellStyle(edgecolor="black", linewidth=1.2, linestyle="-", alpha=1.0)
+_REPEATED = _CellStyle(edgecolor="0.45", linewidth=0.9, linestyle="--", alpha=0.35)
+
+
+def _draw_broadcast(layout: _BroadcastLayout, ax: Axes) -> None:
+    """Draw a :class:`_BroadcastLayout` into ``ax``."""
+    for panel in layout.panels:
+        for cell in panel.cells:
+            _cell(ax, cell.x, cell.y, panel.colour, _STORED if cell.stored else _REPEATED)
+            if cell.text is not None:
+                ax.text(
+                    cell.x + 0.5,
+                    cell.y + 0.5,
+                    cell.text,
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="black" if cell.stored else "0.45",
+                )
+        for arrow in panel.arrows:
+            ax.annotate(
+                "", xy=arrow.end, xytext=arrow.start, arrowprops={"arrowstyle": "->", "color": "crimson", "lw": 1.5}
+            )
+        ax.text(*panel.caption_at, panel.caption, ha="center", va="top", fontsize=9)
+        if panel.symbol is not None:
+            ax.text(*panel.symbol_at, panel.symbol, ha="center", va="center", fontsize=16)
+
+    ax.set_xlim(*layout.xlim)
+    ax.set_ylim(*layout.ylim)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    handles = [
+        Patch(facecolor="0.8", edgecolor="black", label="stored element"),
+        Patch(
+            facecolor="0.8",
+            alpha=0.35,
+            edgecolor="0.45",
+            linestyle="--",
+            label="repeated (stride 0, no copy)",
+        ),
+        Line2D([], [], color="crimson", marker=">", label="stretched dimension"),
+    ]
+    ax.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
+    ax.set_title(layout.title, fontsize=10)
+
+
+def plot_broadcast(
     a: torch.Tensor | Sequence[int],
     b: torch.Tensor | Sequence[int],
     ax: Axes | None = None,
@@ -265,115 +636,33 @@ def plot_broadcast(  # noqa: C901 (to split into layout and drawing, issue 11)
     check_type(func, "names", names, (tuple, list), "a pair of str")
     if len(names) != 2 or not all(isinstance(n, str) for n in names):
         raise TypeError(f"{func}(): argument 'names' must be a pair of str, got {list(names)!r}")
-    padded_a = (1,) * (2 - len(shape_a)) + shape_a
-    padded_b = (1,) * (2 - len(shape_b)) + shape_b
-    result = []
-    for dim, (m, n) in enumerate(zip(padded_a, padded_b, strict=True)):
-        if m != n and 1 not in (m, n):
-            raise ValueError(
-                f"{func}(): shapes {shape_a} and {shape_b} cannot be broadcast: dimension {dim - 2} has "
-                f"sizes {m} and {n}, and neither is 1"
-            )
-        result.append(max(m, n))
-    rows, cols = result
-    res_len = max(len(shape_a), len(shape_b))
-    shape_res = tuple(result[2 - res_len :])
-
+    _broadcast_shape(func, shape_a, shape_b)  # raises if they do not broadcast
+    tensors = (a if isinstance(a, torch.Tensor) else None, b if isinstance(b, torch.Tensor) else None)
+    layout = _broadcast_layout(shape_a, shape_b, tensors=tensors, op=op, names=(names[0], names[1]))
     if ax is None:
-        ax = _new_axes((max(3 * cols * 0.55 + 2.4, 6.0), rows * 0.55 + 2.0))
-
-    colours = (_palette.BLUE, _palette.ORANGE, _palette.GREEN)
-    gap = 1.6
-    combined = None
-    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and op in _OPS:
-        combined = _OPS[op](a.detach().cpu(), b.detach().cpu())
-    panels = [
-        (names[0], a, shape_a, padded_a),
-        (names[1], b, shape_b, padded_b),
-        ("result", combined, shape_res, tuple(result)),
-    ]
-    for p, (label, operand, shape, padded) in enumerate(panels):
-        x0 = p * (cols + gap)
-        values = None
-        if isinstance(operand, torch.Tensor):
-            values = operand.detach().reshape(padded).cpu().tolist()
-        for i in range(rows):
-            for j in range(cols):
-                src_i = i if padded[0] > 1 else 0
-                src_j = j if padded[1] > 1 else 0
-                stored = p == 2 or (i == src_i and j == src_j)
-                y = rows - 1 - i
-                _cell(
-                    ax,
-                    x0 + j,
-                    y,
-                    facecolor=colours[p],
-                    alpha=1.0 if stored else 0.35,
-                    edgecolor="black" if stored else "0.45",
-                    linestyle="-" if stored else "--",
-                    linewidth=1.2 if stored else 0.9,
-                )
-                if values is not None:
-                    ax.text(
-                        x0 + j + 0.5,
-                        y + 0.5,
-                        _format_value(values[src_i][src_j]),
-                        ha="center",
-                        va="center",
-                        fontsize=9,
-                        color="black" if stored else "0.45",
-                    )
-        stretched = []
-        if p < 2:
-            if padded[0] == 1 and rows > 1:  # stretched down the rows
-                stretched.append(0)
-                ax.annotate(
-                    "",
-                    xy=(x0 - 0.25, 0.1),
-                    xytext=(x0 - 0.25, rows - 0.1),
-                    arrowprops={"arrowstyle": "->", "color": "crimson", "lw": 1.5},
-                )
-            if padded[1] == 1 and cols > 1:  # stretched along the columns
-                stretched.append(1)
-                ax.annotate(
-                    "",
-                    xy=(x0 + cols - 0.1, rows + 0.25),
-                    xytext=(x0 + 0.1, rows + 0.25),
-                    arrowprops={"arrowstyle": "->", "color": "crimson", "lw": 1.5},
-                )
-        caption = f"{label} {_shape_text(shape)}"
-        if p < 2 and len(shape) < res_len:
-            caption += f"\n→ {_shape_text(padded[2 - res_len :])}"
-        if stretched:
-            caption += "\nstretched: dim " + ", ".join(str(d - 2 + res_len) for d in stretched)
-        ax.text(x0 + cols / 2, -0.3, caption, ha="center", va="top", fontsize=9)
-        if p < 2:
-            ax.text(x0 + cols + gap / 2, rows / 2, op if p == 0 else "=", ha="center", va="center", fontsize=16)
-
-    ax.set_xlim(-0.7, 3 * cols + 2 * gap + 0.2)
-    ax.set_ylim(-2.4, rows + 0.9)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    handles = [
-        Patch(facecolor="0.8", edgecolor="black", label="stored element"),
-        Patch(
-            facecolor="0.8",
-            alpha=0.35,
-            edgecolor="0.45",
-            linestyle="--",
-            label="repeated (stride 0, no copy)",
-        ),
-        Line2D([], [], color="crimson", marker=">", label="stretched dimension"),
-    ]
-    ax.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
-    ax.set_title(
-        f"broadcasting {_shape_text(shape_a)} with {_shape_text(shape_b)} gives {_shape_text(shape_res)}",
-        fontsize=10,
-    )
+        ax = _new_axes(layout.figsize)
+    _draw_broadcast(layout, ax)
     return ax
 
 
 # --------------------------------------------------------------------------- plot_bars
+
+
+def _bar_values(
+    func: str, count: int, values: Sequence[float] | np.ndarray | torch.Tensor, log_scale: bool
+) -> _FloatArray:
+    """``values`` as a 1-D float array; raise ``ValueError`` unless it holds ``count`` > 0 numbers fit to draw."""
+    listed = values.detach().cpu().tolist() if isinstance(values, torch.Tensor) else values
+    numbers = np.asarray(listed, dtype=np.float64).ravel() if len(listed) else np.zeros(0)
+    if count == 0 or count != len(numbers):
+        raise ValueError(
+            f"{func}(): arguments 'labels' and 'values' must have the same, non-zero length, "
+            f"got {count} and {len(numbers)}"
+        )
+    if not np.all(np.isfinite(numbers)) or np.any(numbers < 0) or (log_scale and np.any(numbers <= 0)):
+        wanted = "positive" if log_scale else "non-negative"
+        raise ValueError(f"{func}(): argument 'values' must be finite and {wanted}, got {numbers.tolist()}")
+    return numbers
 
 
 def plot_bars(
@@ -415,17 +704,7 @@ def plot_bars(
     check_type(func, "xlabel", xlabel, str, "a str")
     check_type(func, "title", title, str, "a str")
     check_type(func, "log_scale", log_scale, bool, "a bool")
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().tolist()
-    numbers = np.asarray(values, dtype=float).ravel() if len(values) else np.zeros(0)
-    if len(labels) == 0 or len(labels) != len(numbers):
-        raise ValueError(
-            f"{func}(): arguments 'labels' and 'values' must have the same, non-zero length, "
-            f"got {len(labels)} and {len(numbers)}"
-        )
-    if not np.all(np.isfinite(numbers)) or np.any(numbers < 0) or (log_scale and np.any(numbers <= 0)):
-        wanted = "positive" if log_scale else "non-negative"
-        raise ValueError(f"{func}(): argument 'values' must be finite and {wanted}, got {numbers.tolist()}")
+    numbers = _bar_values(func, len(labels), values, log_scale)
 
     if ax is None:
         ax = _new_axes((6.0, 0.45 * len(labels) + 1.4))
@@ -447,7 +726,7 @@ def plot_bars(
 # --------------------------------------------------------------------------- plot_functions
 
 
-def _as_float_array(func: str, name: str, value: torch.Tensor) -> np.ndarray:
+def _as_float_array(func: str, name: str, value: torch.Tensor) -> _FloatArray:
     """A 1-D tensor as a NumPy float array, detached from autograd and copied to the CPU."""
     check_tensor(func, name, value, ndim=1)
     if value.is_complex():
@@ -496,7 +775,7 @@ def plot_functions(
     check_type(func, "curves", curves, Mapping, "a dict of label -> 1-D tensor")
     if not curves:
         raise ValueError(f"{func}(): argument 'curves' must hold at least one curve, got an empty dict")
-    values = {}
+    values: dict[str, _FloatArray] = {}
     for label, curve in curves.items():
         check_type(func, "curves", label, str, "a dict with str labels")
         values[label] = _as_float_array(func, f"curves[{label!r}]", curve)
@@ -513,8 +792,8 @@ def plot_functions(
     if ax is None:
         ax = _new_axes((6.0, 3.5))
     ax.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
-    for label, curve in values.items():
-        ax.plot(grid, curve, label=label, linewidth=1.8)
+    for label, points in values.items():
+        ax.plot(grid, points, label=label, linewidth=1.8)
     ax.set_xlim(grid.min(), grid.max())
     ax.legend()
     ax.set_title(title)
@@ -526,7 +805,7 @@ def plot_functions(
 # --------------------------------------------------------------------------- plot_contour_path
 
 
-def _as_limits(func: str, name: str, value: object) -> tuple[float, float]:
+def _as_limits(func: str, name: str, value: Sequence[float]) -> tuple[float, float]:
     check_type(func, name, value, (tuple, list), "a pair of numbers (low, high)")
     if len(value) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
         raise TypeError(f"{func}(): argument '{name}' must be a pair of numbers (low, high), got {list(value)!r}")
@@ -536,7 +815,136 @@ def _as_limits(func: str, name: str, value: object) -> tuple[float, float]:
     return low, high
 
 
-def plot_contour_path(  # noqa: C901 (to split into layout and drawing, issue 11)
+def _as_path(func: str, path: torch.Tensor | Sequence[Sequence[float]]) -> _FloatArray:
+    """The points of ``path`` as a float64 array of shape (n, 2), n >= 1."""
+    check_type(
+        func, "path", path, (torch.Tensor, list, tuple, np.ndarray), "a tensor of shape (n, 2) or a list of pairs"
+    )
+    if isinstance(path, torch.Tensor):
+        if path.is_complex():
+            raise ValueError(f"{func}(): argument 'path' must have a real dtype, got {path.dtype}")
+        points = path.detach().cpu().double().numpy()
+    else:
+        try:
+            points = np.asarray(path, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{func}(): argument 'path' must be a list of (x, y) number pairs, got {path!r}") from None
+    if points.ndim != 2 or points.shape[0] < 1 or points.shape[1] != 2:
+        raise ValueError(f"{func}(): argument 'path' must have shape (n, 2) with n >= 1, got {points.shape}")
+    return points
+
+
+@dataclass(frozen=True, eq=False)  # arrays: compare fields with numpy
+class _ContourLayout:
+    """What :func:`plot_contour_path` draws, as plain data (see :func:`_contour_layout`).
+
+    Attributes:
+        grid_x: The x of each grid point, shape (num_points, num_points); x varies along axis 1.
+        grid_y: The y of each grid point, same shape; y varies along axis 0.
+        z: f at each grid point, same shape.
+        levels: The contour levels, increasing and distinct, strictly between z's minimum and maximum.
+        path: The path's points, shape (n, 2).
+        start: The first point, marked with a circle.
+        end: The last point, marked with a star.
+        xlim: The x range shown.
+        ylim: The y range shown.
+        title: The title.
+        xlabel: The x axis label.
+        ylabel: The y axis label.
+        label: The path's legend label.
+    """
+
+    grid_x: _FloatArray
+    grid_y: _FloatArray
+    z: _FloatArray
+    levels: _FloatArray
+    path: _FloatArray
+    start: tuple[float, float]
+    end: tuple[float, float]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    title: str
+    xlabel: str
+    ylabel: str
+    label: str
+
+
+def _contour_layout(
+    f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    points: _FloatArray,
+    *,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    levels: int,
+    log_levels: bool,
+    num_points: int,
+    title: str = "",
+    xlabel: str = "x",
+    ylabel: str = "y",
+    label: str = "path",
+) -> _ContourLayout:
+    """Evaluate ``f`` on the grid and choose the contour levels, for arguments checked by :func:`plot_contour_path`.
+
+    Raises the errors of :func:`plot_contour_path` about what ``f`` returns.
+    """
+    func = "plot_contour_path"
+    xs = torch.linspace(xlim[0], xlim[1], num_points, dtype=torch.float64)
+    ys = torch.linspace(ylim[0], ylim[1], num_points, dtype=torch.float64)
+    grid_x, grid_y = torch.meshgrid(xs, ys, indexing="xy")
+    with torch.no_grad():
+        result = f(grid_x, grid_y)
+    if not isinstance(result, torch.Tensor):
+        raise TypeError(f"{func}(): argument 'f' must return a tensor, got {describe(result)}")
+    if result.shape != grid_x.shape:
+        raise ValueError(
+            f"{func}(): argument 'f' must return a tensor of the grid's shape {tuple(grid_x.shape)}, "
+            f"got {tuple(result.shape)}"
+        )
+    z = result.detach().cpu().double().numpy()
+    if not np.all(np.isfinite(z)):
+        raise ValueError(f"{func}(): argument 'f' must return finite values on the grid, got inf or nan")
+    if log_levels and z.min() <= 0:
+        raise ValueError(
+            f"{func}(): argument 'f' must be positive on the grid when log_levels=True, got minimum {z.min():.3g}"
+        )
+    if log_levels:
+        spaced = np.geomspace(z.min(), z.max(), levels + 2)
+    else:
+        spaced = np.linspace(z.min(), z.max(), levels + 2)
+    return _ContourLayout(
+        grid_x=grid_x.numpy(),
+        grid_y=grid_y.numpy(),
+        z=z,
+        levels=np.unique(spaced[1:-1]),
+        path=points,
+        start=(float(points[0, 0]), float(points[0, 1])),
+        end=(float(points[-1, 0]), float(points[-1, 1])),
+        xlim=xlim,
+        ylim=ylim,
+        title=title,
+        xlabel=xlabel,
+        ylabel=ylabel,
+        label=label,
+    )
+
+
+def _draw_contour(layout: _ContourLayout, ax: Axes) -> None:
+    """Draw a :class:`_ContourLayout` into ``ax``."""
+    ax.contour(layout.grid_x, layout.grid_y, layout.z, levels=layout.levels, cmap="viridis", linewidths=0.8)
+    path = layout.path
+    ax.plot(path[:, 0], path[:, 1], color=_palette.PATH, linewidth=1.2, marker=".", markersize=3, label=layout.label)
+    ax.plot(*layout.start, "o", color="black", markersize=6, label="start", linestyle="none")
+    ax.plot(*layout.end, "*", color="black", markersize=10, label="end", linestyle="none")
+    ax.set_xlim(*layout.xlim)
+    ax.set_ylim(*layout.ylim)
+    ax.grid(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # outside: the path may go anywhere
+    ax.set_title(layout.title)
+    ax.set_xlabel(layout.xlabel)
+    ax.set_ylabel(layout.ylabel)
+
+
+def plot_contour_path(
     f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     path: torch.Tensor | Sequence[Sequence[float]],
     ax: Axes | None = None,
@@ -589,23 +997,10 @@ def plot_contour_path(  # noqa: C901 (to split into layout and drawing, issue 11
     func = "plot_contour_path"
     if not callable(f):
         raise TypeError(f"{func}(): argument 'f' must be a callable f(x, y), got {describe(f)}")
-    check_type(
-        func, "path", path, (torch.Tensor, list, tuple, np.ndarray), "a tensor of shape (n, 2) or a list of pairs"
-    )
-    if isinstance(path, torch.Tensor):
-        if path.is_complex():
-            raise ValueError(f"{func}(): argument 'path' must have a real dtype, got {path.dtype}")
-        points = path.detach().cpu().double().numpy()
-    else:
-        try:
-            points = np.asarray(path, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"{func}(): argument 'path' must be a list of (x, y) number pairs, got {path!r}") from None
-    if points.ndim != 2 or points.shape[0] < 1 or points.shape[1] != 2:
-        raise ValueError(f"{func}(): argument 'path' must have shape (n, 2) with n >= 1, got {points.shape}")
+    points = _as_path(func, path)
     check_type(func, "ax", ax, (Axes, type(None)), "a matplotlib Axes or None")
-    x_low, x_high = _as_limits(func, "xlim", xlim)
-    y_low, y_high = _as_limits(func, "ylim", ylim)
+    x_range = _as_limits(func, "xlim", xlim)
+    y_range = _as_limits(func, "ylim", ylim)
     check_type(func, "title", title, str, "a str")
     check_type(func, "xlabel", xlabel, str, "a str")
     check_type(func, "ylabel", ylabel, str, "a str")
@@ -616,41 +1011,20 @@ def plot_contour_path(  # noqa: C901 (to split into layout and drawing, issue 11
         raise ValueError(f"{func}(): argument 'num_points' must be at least 2, got {num_points}")
     check_type(func, "label", label, str, "a str")
 
-    xs = torch.linspace(x_low, x_high, num_points, dtype=torch.float64)
-    ys = torch.linspace(y_low, y_high, num_points, dtype=torch.float64)
-    grid_x, grid_y = torch.meshgrid(xs, ys, indexing="xy")
-    with torch.no_grad():
-        z = f(grid_x, grid_y)
-    if not isinstance(z, torch.Tensor):
-        raise TypeError(f"{func}(): argument 'f' must return a tensor, got {describe(z)}")
-    if z.shape != grid_x.shape:
-        raise ValueError(
-            f"{func}(): argument 'f' must return a tensor of the grid's shape {tuple(grid_x.shape)}, "
-            f"got {tuple(z.shape)}"
-        )
-    z = z.detach().cpu().double().numpy()
-    if not np.all(np.isfinite(z)):
-        raise ValueError(f"{func}(): argument 'f' must return finite values on the grid, got inf or nan")
-    if log_levels:
-        if z.min() <= 0:
-            raise ValueError(
-                f"{func}(): argument 'f' must be positive on the grid when log_levels=True, got minimum {z.min():.3g}"
-            )
-        contour_levels = np.geomspace(z.min(), z.max(), levels + 2)[1:-1]
-    else:
-        contour_levels = np.linspace(z.min(), z.max(), levels + 2)[1:-1]
-
+    layout = _contour_layout(
+        f,
+        points,
+        xlim=x_range,
+        ylim=y_range,
+        levels=levels,
+        log_levels=log_levels,
+        num_points=num_points,
+        title=title,
+        xlabel=xlabel,
+        ylabel=ylabel,
+        label=label,
+    )
     if ax is None:
         ax = _new_axes((7.0, 3.5))
-    ax.contour(grid_x.numpy(), grid_y.numpy(), z, levels=np.unique(contour_levels), cmap="viridis", linewidths=0.8)
-    ax.plot(points[:, 0], points[:, 1], color=_palette.PATH, linewidth=1.2, marker=".", markersize=3, label=label)
-    ax.plot(points[0, 0], points[0, 1], "o", color="black", markersize=6, label="start", linestyle="none")
-    ax.plot(points[-1, 0], points[-1, 1], "*", color="black", markersize=10, label="end", linestyle="none")
-    ax.set_xlim(x_low, x_high)
-    ax.set_ylim(y_low, y_high)
-    ax.grid(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # outside: the path may go anywhere
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    _draw_contour(layout, ax)
     return ax
