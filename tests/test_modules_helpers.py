@@ -216,3 +216,11 @@ def test_plot_train_eval_draws_a_row_per_pass():
     assert ax.get_xlabel() == "output element" and ax.get_ylabel()
     with pytest.raises(ValueError, match="at most 32 elements to draw, got 33"):
         utils.plot_train_eval(nn.ReLU(), torch.ones(33))
+
+
+def test_plot_helpers_leave_rcparams_alone():
+    before = dict(matplotlib.rcParams)
+    utils.plot_module_tree(Small())
+    utils.plot_hook_timeline([("pre", "a"), ("forward", "a")])
+    utils.plot_train_eval(nn.ReLU(), torch.ones(3))
+    assert dict(matplotlib.rcParams) == before
