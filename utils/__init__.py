@@ -7,20 +7,28 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.graph`: the autograd graph of a tensor, as data and as a picture;
 - :mod:`utils.data`: small data sets that ship with packages (no downloads);
 - :mod:`utils.models`: models that a chapter builds and later ones reuse;
+- :mod:`utils.modules`: pictures of a module: its tree, a hook timeline, train vs eval;
 - :mod:`utils.training`: the training loop, evaluation, prediction, loss curves;
 - :mod:`utils.reproducibility`: seeds, devices, versions, the test environment;
 - :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
 """
 
-from . import data, graph, models, plotting, reproducibility, training
+from . import data, graph, models, modules, plotting, reproducibility, training
 from .data import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .models import *  # noqa: F403
+from .modules import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .reproducibility import *  # noqa: F403
 from .training import *  # noqa: F403
 
 __all__ = [
-    *data.__all__, *graph.__all__, *models.__all__, *plotting.__all__, *reproducibility.__all__, *training.__all__
+    *data.__all__,
+    *graph.__all__,
+    *models.__all__,
+    *modules.__all__,
+    *plotting.__all__,
+    *reproducibility.__all__,
+    *training.__all__,
 ]
 __version__ = "0.1.0"
