@@ -1,15 +1,18 @@
-"""Structural checks of a chapter notebook, shared by the tests and the execute command.
+"""Structural checks of a chapter notebook, shared by the tests, the execute command and the pre-commit hook.
 
 nbval compares stored outputs with fresh ones, but it silently passes a code
 cell that was never executed (no stored output, ``execution_count: null``).
 These checks close that gap and hold every chapter to the book's shape.
 ``check_notebook`` returns a list of problems; an empty list means the
-notebook is fine.
+notebook is fine. From the command line (the pre-commit hook does this)::
+
+    python -m booktools.checks chapters/01_tensors.ipynb front/context.ipynb
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from pathlib import Path
 
@@ -17,7 +20,9 @@ import nbformat
 import yaml
 from nbval.plugin import find_comment_markers, find_metadata_tags
 
-ROOT = Path(__file__).resolve().parent.parent
+from booktools import ROOT
+
+#: The setup cell every notebook starts with, with a placeholder for a chapter's imports.
 SETUP_TEMPLATE = Path(__file__).with_name("setup_cell.txt")
 CHAPTER_IMPORTS = "# CHAPTER IMPORTS"
 
@@ -120,12 +125,12 @@ def _output_texts(cell):
 
 
 def check_setup_cell(source: str) -> list[str]:
-    """Problems of a first code cell compared with tests/setup_cell.txt."""
+    """Problems of a first code cell compared with booktools/setup_cell.txt."""
     head, tail = with_book_ref(SETUP_TEMPLATE.read_text()).rstrip("\n").split(CHAPTER_IMPORTS)
     tail = tail.split("\n", 1)[1]  # drop the rest of the placeholder line
     problems = []
     if not source.startswith(head) or not source.rstrip("\n").endswith(tail):
-        problems.append("the first code cell is not the shared setup cell (tests/setup_cell.txt)")
+        problems.append("the first code cell is not the shared setup cell (booktools/setup_cell.txt)")
     else:
         middle = source[len(head) : len(source.rstrip("\n")) - len(tail)]
         extra = [ln for ln in middle.splitlines() if ln.strip() and not re.match(r"(import|from) \w", ln)]
@@ -223,6 +228,11 @@ def _check_chapter_end(cells: list) -> list[str]:
     return problems
 
 
+def is_chapter(path: Path) -> bool:
+    """Whether a notebook is held to the chapter rules: every notebook outside ``front/`` is."""
+    return Path(path).resolve().parent.name != "front"
+
+
 def check_notebook(path: Path, chapter: bool = True) -> list[str]:
     """Return the structural problems of one notebook.
 
@@ -239,3 +249,20 @@ def check_notebook(path: Path, chapter: bool = True) -> list[str]:
     for i, cell in enumerate(code, start=1):
         problems += _check_code_cell(i, cell)
     return problems + _check_chapter_end(nb.cells) if chapter else problems
+
+
+def main(argv: list[str]) -> int:
+    """Check the given notebooks (chapter rules except in ``front/``); print each problem; 1 if there was one."""
+    if not argv:
+        print("usage: python -m booktools.checks NOTEBOOK [NOTEBOOK ...]")
+        return 2
+    failed = False
+    for name in argv:
+        for problem in check_notebook(Path(name), chapter=is_chapter(Path(name))):
+            failed = True
+            print(f"{name}: {problem}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

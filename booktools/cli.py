@@ -1,15 +1,16 @@
-#!/usr/bin/env python3
 """The book's commands. Needs only Python 3.11+ and pip; creates .venv itself.
 
     python3 scripts/book.py test [PYTEST_ARGS...]   run the whole test suite
     python3 scripts/book.py build                   build the website into _build/html
     python3 scripts/book.py execute [NOTEBOOK...]   re-run notebooks, store their outputs
-    python3 scripts/book.py lint                    ruff over utils, tests and notebooks
+    python3 scripts/book.py lint [RUFF_ARGS...]     ruff over the code and notebooks
     python3 scripts/book.py portability             the notebooks under other CPU kernels and thread counts
     python3 scripts/book.py compat [NOTEBOOK...]    the notebooks on a newer torch (.venv-compat), what changes
 
 Each command first makes sure `.venv` exists and matches requirements.txt,
 constraints.txt and pyproject.toml (it reinstalls when one of them changed).
+scripts/book.py starts this module (`python3 -m booktools`) with any python3,
+before .venv exists: it imports only the standard library.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from booktools import ROOT
+
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")  # = _venv_python(VENV)
@@ -46,8 +48,6 @@ def _needs_install(venv: Path, wanted: str, what: str) -> bool:
     python, stamp = _venv_python(venv), venv / STAMP_NAME
     if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
         return False
-    if sys.version_info < (3, 11):  # noqa: UP036 (this script may be started by any python3)
-        sys.exit(f"book.py: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     if not python.exists():
         print(f"book.py: creating {venv.relative_to(ROOT)}{what} ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -105,7 +105,7 @@ MATHJAX_PARTS = (
 # root _static/ folder: Jupyter Book adds every .js under each html_static_path
 # entry of a book that has _static/ to every page, MathJax's hundreds included.
 BOOK_CSS = """\
-/* Written by scripts/book.py build. Long inline code (an identifier with its
+/* Written by scripts/book.py build (booktools/cli.py). Long inline code (an identifier with its
    arguments) may break anywhere rather than widen a phone's page. */
 .bd-article code.literal, .bd-article code.literal span.pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 """
@@ -166,7 +166,7 @@ def cmd_build(extra: list[str]) -> int:
 
 
 def cmd_execute(extra: list[str]) -> int:
-    return run([str(PYTHON), str(ROOT / "scripts" / "execute_notebooks.py"), *extra])
+    return run([str(PYTHON), "-m", "booktools.execute", *extra])
 
 
 # The newest torch the book is checked on, besides the pin in requirements.txt
@@ -197,11 +197,11 @@ def ensure_compat_env() -> Path:
 def cmd_compat(extra: list[str]) -> int:
     """Run every notebook on torch NEWER_TORCH: fail on new errors, report new warnings and changed text."""
     python = ensure_compat_env()
-    return run([str(python), str(ROOT / "scripts" / "compat_notebooks.py"), *extra])
+    return run([str(python), "-m", "booktools.compat", *extra])
 
 
 # Keep in step with utils.reproducibility.CPU_VARIANTS (a test checks): this
-# script runs before .venv exists, so it cannot import utils. The value is the
+# module runs before .venv exists, so it cannot import utils (torch). The value is the
 # number of threads each notebook kernel uses under that variant.
 CPU_VARIANTS = {"baseline-kernels": 1, "two-threads": 2}
 
@@ -224,10 +224,18 @@ def cmd_portability(extra: list[str]) -> int:
 
 
 def cmd_lint(extra: list[str]) -> int:
-    return run(
-        [str(BIN / "ruff"), "check", "conftest.py", "utils", "tests", "scripts", "benchmarks", "chapters", "_ext",
-         *extra]
-    )
+    """ruff check (given arguments go to it); each step runs, and any failure fails lint.
+
+    ruff covers every Python file and notebook that git does not ignore (its
+    excludes are in pyproject.toml).
+    """
+    steps = {
+        "ruff check": [str(BIN / "ruff"), "check", ".", *extra],
+    }
+    failed = [name for name, command in steps.items() if run(command) != 0]
+    if failed:
+        print(f"book.py lint: {', '.join(failed)} failed")
+    return 1 if failed else 0
 
 
 COMMANDS = {

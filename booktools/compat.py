@@ -1,8 +1,8 @@
 """Run the notebooks on another PyTorch and say what changes.
 
 Run it through `python3 scripts/book.py compat` (which builds the side
-environment `.venv-compat` with a newer torch and starts this script with
-that environment's Python). Every notebook runs top to bottom in a fresh
+environment `.venv-compat` with a newer torch and starts this module,
+`python -m booktools.compat`, with that environment's Python). Every notebook runs top to bottom in a fresh
 kernel of this interpreter, with the book's kernel environment
 (`utils.DETERMINISTIC_ENV`), in its own folder as under nbval; the notebook
 file is not written. Then, cell by cell, against the stored outputs:
@@ -25,12 +25,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from notebook_checks import CELL_TIMEOUT_S, is_exempt  # noqa: E402
-
-from utils.reproducibility import DETERMINISTIC_ENV  # noqa: E402
+from booktools import ROOT
+from booktools.checks import CELL_TIMEOUT_S, is_exempt
+from utils.reproducibility import DETERMINISTIC_ENV
 
 REPORT = ROOT / "_build" / "compat-report.json"
 

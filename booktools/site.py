@@ -2,14 +2,14 @@
 
 Only the standard library: pages are read with html.parser, served with
 http.server. The website is built the way `python3 scripts/book.py build`
-builds it (same MathJax copy, same flags), into a folder of the caller's choice.
+builds it (booktools.cli: same MathJax copy, same flags), into a folder of the
+caller's choice.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import os
 import re
 import subprocess
@@ -20,15 +20,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from booktools import ROOT
+from booktools.cli import prepare_static
+
 BIN = Path(sys.executable).parent  # the venv's bin, where jupyter-book is
-
-
-def _book_module():
-    spec = importlib.util.spec_from_file_location("book_script", ROOT / "scripts" / "book.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def build_site(out: Path, source: Path = ROOT) -> Path:
@@ -42,7 +37,7 @@ def build_site(out: Path, source: Path = ROOT) -> Path:
         if not (html / "index.html").is_file():
             raise FileNotFoundError(f"BOOK_SITE_HTML={html} holds no index.html")
         return html
-    _book_module().prepare_static()  # MathJax into _build/static (npm ci the first time)
+    prepare_static()  # MathJax into _build/static (npm ci the first time)
     jb = BIN / "jupyter-book"
     command = [str(jb), "build", str(source), "--path-output", str(out), "--warningiserror", "--keep-going"]
     result = subprocess.run(command, cwd=source, capture_output=True, text=True)

@@ -22,9 +22,10 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from notebook_checks import repository_branch, repository_url
-from site_tools import (
-    ROOT,
+
+from booktools import ROOT
+from booktools.checks import repository_branch, repository_url
+from booktools.site import (
     SiteServer,
     build_site,
     check_local_ref,
