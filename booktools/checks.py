@@ -76,7 +76,7 @@ def book_version() -> str:
     """The version of `utils`, written once: ``__version__`` in utils/__init__.py (pyproject reads it too)."""
     found = re.search(r'^__version__ = "([^"]+)"', (ROOT / "utils" / "__init__.py").read_text(), re.MULTILINE)
     if not found:
-        raise ValueError("utils/__init__.py has no __version__ = \"...\" line")
+        raise ValueError('utils/__init__.py has no __version__ = "..." line')
     return found.group(1)
 
 

@@ -3,7 +3,7 @@
     python3 scripts/book.py test [PYTEST_ARGS...]   run the whole test suite
     python3 scripts/book.py build                   build the website into _build/html
     python3 scripts/book.py execute [NOTEBOOK...]   re-run notebooks, store their outputs
-    python3 scripts/book.py lint [RUFF_ARGS...]     ruff over the code and notebooks
+    python3 scripts/book.py lint [RUFF_ARGS...]     ruff: lint code and notebooks, check the code's format
     python3 scripts/book.py portability             the notebooks under other CPU kernels and thread counts
     python3 scripts/book.py compat [NOTEBOOK...]    the notebooks on a newer torch (.venv-compat), what changes
 
@@ -182,13 +182,22 @@ def ensure_compat_env() -> Path:
     if _needs_install(COMPAT_VENV, wanted, f" with torch {NEWER_TORCH}"):
         # requirements.txt and constraints.txt without their torch pin (and without
         # the editable utils, installed afterwards without dependencies).
-        keep = [ln for ln in (ROOT / "requirements.txt").read_text().splitlines()
-                if ln.strip() and not ln.startswith(("#", "-c", "-e", "torch=="))]
+        keep = [
+            ln
+            for ln in (ROOT / "requirements.txt").read_text().splitlines()
+            if ln.strip() and not ln.startswith(("#", "-c", "-e", "torch=="))
+        ]
         pins = [ln for ln in (ROOT / "constraints.txt").read_text().splitlines() if not ln.startswith("torch==")]
         (COMPAT_VENV / "requirements.txt").write_text("\n".join(keep) + "\n")
         (COMPAT_VENV / "constraints.txt").write_text("\n".join(pins) + "\n")
-        _pip_install(COMPAT_VENV, f"torch=={NEWER_TORCH}", "-r", str(COMPAT_VENV / "requirements.txt"),
-                     "-c", str(COMPAT_VENV / "constraints.txt"))
+        _pip_install(
+            COMPAT_VENV,
+            f"torch=={NEWER_TORCH}",
+            "-r",
+            str(COMPAT_VENV / "requirements.txt"),
+            "-c",
+            str(COMPAT_VENV / "constraints.txt"),
+        )
         _pip_install(COMPAT_VENV, "--no-deps", "-e", str(ROOT))
         (COMPAT_VENV / STAMP_NAME).write_text(wanted + "\n")
     return _venv_python(COMPAT_VENV)
@@ -224,13 +233,14 @@ def cmd_portability(extra: list[str]) -> int:
 
 
 def cmd_lint(extra: list[str]) -> int:
-    """ruff check (given arguments go to it); each step runs, and any failure fails lint.
+    """ruff check (given arguments go to it), then ruff format --check; each step runs, any failure fails lint.
 
     ruff covers every Python file and notebook that git does not ignore (its
-    excludes are in pyproject.toml).
+    excludes are in pyproject.toml; notebooks are linted, not formatted).
     """
     steps = {
         "ruff check": [str(BIN / "ruff"), "check", ".", *extra],
+        "ruff format": [str(BIN / "ruff"), "format", "--check", "."],
     }
     failed = [name for name, command in steps.items() if run(command) != 0]
     if failed:

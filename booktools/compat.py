@@ -76,8 +76,13 @@ def run(notebook: Path) -> dict:
     """Execute a copy of ``notebook`` in memory, in its own folder as nbval does; the file is not written."""
     stored = nbformat.read(notebook, as_version=4)
     fresh = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(fresh, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(notebook.parent)}})
+    client = NotebookClient(
+        fresh,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(notebook.parent)}},
+    )
     client.execute()
     return compare(stored, fresh)
 

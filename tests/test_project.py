@@ -31,9 +31,7 @@ def test_book_py_runs_every_cpu_variant_of_utils():
 
 
 def test_landing_page_names_the_pinned_and_the_newer_torch():
-    pins = dict(
-        line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line
-    )
+    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line)
     intro = " ".join((ROOT / "intro.md").read_text().split())
     assert f"made with PyTorch {pins['torch']} and pytorch-lightning {pins['pytorch-lightning']}" in intro
     assert f"last run on PyTorch {cli.NEWER_TORCH}" in intro
