@@ -3,7 +3,7 @@
     python3 scripts/book.py test [PYTEST_ARGS...]   run the whole test suite
     python3 scripts/book.py build                   build the website into _build/html
     python3 scripts/book.py execute [NOTEBOOK...]   re-run notebooks, store their outputs
-    python3 scripts/book.py lint [RUFF_ARGS...]     ruff: lint code and notebooks, check the code's format
+    python3 scripts/book.py lint [RUFF_ARGS...]     ruff (lint; the code's format), then mypy --strict
     python3 scripts/book.py portability             the notebooks under other CPU kernels and thread counts
     python3 scripts/book.py compat [NOTEBOOK...]    the notebooks on a newer torch (.venv-compat), what changes
 
@@ -233,14 +233,16 @@ def cmd_portability(extra: list[str]) -> int:
 
 
 def cmd_lint(extra: list[str]) -> int:
-    """ruff check (given arguments go to it), then ruff format --check; each step runs, any failure fails lint.
+    """ruff check (given arguments go to it), ruff format --check, then mypy; each runs, any failure fails lint.
 
     ruff covers every Python file and notebook that git does not ignore (its
-    excludes are in pyproject.toml; notebooks are linted, not formatted).
+    excludes are in pyproject.toml; notebooks are linted, not formatted);
+    mypy checks the files that pyproject's [tool.mypy] lists, strictly.
     """
     steps = {
         "ruff check": [str(BIN / "ruff"), "check", ".", *extra],
         "ruff format": [str(BIN / "ruff"), "format", "--check", "."],
+        "mypy": [str(BIN / "mypy")],
     }
     failed = [name for name, command in steps.items() if run(command) != 0]
     if failed:
