@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import yaml
+from nbformat import NotebookNode
 from nbval.plugin import find_comment_markers, find_metadata_tags
 
 from booktools import ROOT
@@ -63,13 +65,13 @@ PLOT_RESULT = re.compile(r"^(\[?<matplotlib\.|Text\(|<Figure size|<Axes)")
 def repository_url() -> str:
     """The repository URL, written once in _config.yml."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    return config["repository"]["url"]
+    return str(config["repository"]["url"])
 
 
 def repository_branch() -> str:
     """The branch the website's launch buttons point at, written once in _config.yml."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    return config["repository"]["branch"]
+    return str(config["repository"]["branch"])
 
 
 def book_version() -> str:
@@ -93,7 +95,7 @@ def with_book_ref(source: str) -> str:
     return _BOOK_REF_VALUE.sub(lambda m: f'{m.group(1)}"{book_ref()}"', source, count=1)
 
 
-def nbval_options(cell) -> dict[str, bool]:
+def nbval_options(cell: NotebookNode) -> dict[str, bool]:
     """The options nbval (strict ``--nbval``) runs a code cell with, parsed by nbval itself.
 
     nbval reads markers on any comment line (``# NBVAL_IGNORE_OUTPUT``,
@@ -108,13 +110,13 @@ def nbval_options(cell) -> dict[str, bool]:
     return options
 
 
-def is_exempt(cell) -> bool:
+def is_exempt(cell: NotebookNode) -> bool:
     """True if nbval does not compare this code cell's output (it is ignored or skipped)."""
     options = nbval_options(cell)
     return not options["check"] or options.get("skip", False)
 
 
-def _output_texts(cell):
+def _output_texts(cell: NotebookNode) -> Iterator[str]:
     for out in cell.get("outputs", []):
         if out.output_type == "stream":
             yield out.text
@@ -149,7 +151,7 @@ def check_setup_cell(source: str) -> list[str]:
     return problems
 
 
-def _check_file(path: Path, nb) -> list[str]:
+def _check_file(path: Path, nb: NotebookNode) -> list[str]:
     problems = []
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         problems.append(f"notebook is {path.stat().st_size} bytes, more than {MAX_NOTEBOOK_BYTES}")
@@ -165,7 +167,7 @@ def _check_file(path: Path, nb) -> list[str]:
     return problems
 
 
-def _check_execution(code: list) -> list[str]:
+def _check_execution(code: list[NotebookNode]) -> list[str]:
     """Executed, in order, top to bottom: execution counts are exactly 1..n; the setup cell comes first."""
     problems = []
     counts = [c.execution_count for c in code]
@@ -181,7 +183,7 @@ def _check_execution(code: list) -> list[str]:
     return problems
 
 
-def _check_exemptions(code: list) -> list[str]:
+def _check_exemptions(code: list[NotebookNode]) -> list[str]:
     """At most 15% of code cells exempt from comparison, each followed by a checked cell with output."""
     problems = []
     exempt = [i for i, c in enumerate(code) if is_exempt(c)]
@@ -193,7 +195,7 @@ def _check_exemptions(code: list) -> list[str]:
     return problems
 
 
-def _check_code_cell(i: int, cell) -> list[str]:
+def _check_code_cell(i: int, cell: NotebookNode) -> list[str]:
     """Errors only where tagged, no stderr, nothing machine-specific, no forbidden source, no plot reprs."""
     problems = []
     tags = cell.metadata.get("tags", [])
@@ -213,7 +215,7 @@ def _check_code_cell(i: int, cell) -> list[str]:
     return problems
 
 
-def _check_chapter_end(cells: list) -> list[str]:
+def _check_chapter_end(cells: list[NotebookNode]) -> list[str]:
     """A chapter ends with a summary and exercises, with at least MIN_EXERCISES folded solutions."""
     problems = []
     headings = [ln for c in cells if c.cell_type == "markdown" for ln in c.source.splitlines()]

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbformat import NotebookNode
 
 from booktools import ROOT
 from booktools.checks import CELL_TIMEOUT_S, check_notebook, is_chapter, with_book_ref
@@ -50,9 +51,9 @@ def shorten_paths(text: str) -> str:
 _CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)
 
 
-def merge_streams(outputs: list) -> list:
+def merge_streams(outputs: list[NotebookNode]) -> list[NotebookNode]:
     """Merge consecutive outputs of the same stream and apply carriage returns."""
-    merged: list = []
+    merged: list[NotebookNode] = []
     for output in outputs:
         previous = merged[-1] if merged else None
         if (

@@ -102,10 +102,10 @@ class _PageParser(HTMLParser):
     def __init__(self, page: Page):
         super().__init__(convert_charrefs=True)
         self.page = page
-        self._in = None
+        self._in: str | None = None
 
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {name: value for name, value in attrs if value is not None}  # <a href> without a value: no link
         line = self.getpos()[0]
         if a.get("id"):
             self.page.ids.add(a["id"])
@@ -132,11 +132,11 @@ class _PageParser(HTMLParser):
         if tag in ("style", "script") and not (tag == "script" and a.get("src")):
             self._in = tag
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == self._in:
             self._in = None
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._in == "style":
             self.page.css.append(data)
         elif self._in == "script":
@@ -171,7 +171,7 @@ def is_valid_external(url: str) -> bool:
     parts = urlsplit(url)
     return (
         parts.scheme in ("http", "https")
-        and bool(parts.hostname)
+        and parts.hostname is not None
         and "." in parts.hostname
         and not re.search(r"[\s<>\"]", url)
     )
@@ -201,7 +201,7 @@ def check_local_ref(html_root: Path, pages: dict[str, Page], ref: Ref) -> str | 
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         pass
 
 
@@ -219,7 +219,7 @@ class SiteServer:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
