@@ -5,19 +5,15 @@ run, including `pytest chapters/01_tensors.ipynb` on its own.
 
 The kernels that nbval starts inherit this process's environment, so the
 thread count and CPU kernel set are fixed here, before any kernel starts
-(torch reads them when it is imported). `scripts/execute_notebooks.py`, which
+(torch reads them when it is imported). `booktools/execute.py`, which
 refreshes the stored outputs, sets the same variables.
 """
 
 import os
-import sys
-from pathlib import Path
 
 import matplotlib
 
-sys.path.insert(0, str(Path(__file__).parent / "tests"))  # tests/notebook_checks.py
-
-from utils.reproducibility import kernel_env  # noqa: E402
+from utils.reproducibility import kernel_env
 
 # BOOK_CPU_VARIANT (set by `scripts/book.py portability`) simulates another machine.
 os.environ.update(kernel_env(os.environ.get("BOOK_CPU_VARIANT")))

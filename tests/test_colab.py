@@ -17,7 +17,9 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from notebook_checks import CELL_TIMEOUT_S, ROOT
+
+from booktools import ROOT
+from booktools.checks import CELL_TIMEOUT_S
 
 CHAPTER = ROOT / "chapters" / "01_tensors.ipynb"
 

@@ -12,7 +12,9 @@ import sys
 
 import nbformat
 import pytest
-from notebook_checks import ROOT, check_notebook, is_exempt
+
+from booktools import ROOT
+from booktools.checks import check_notebook, is_exempt
 
 CHAPTER = ROOT / "chapters" / "01_tensors.ipynb"
 SANITIZE = ROOT / "tests" / "sanitize.cfg"
@@ -155,3 +157,20 @@ def test_an_object_address_in_an_output_fails_the_structural_check(tmp_path):
     nbformat.write(nb, tmp_path / "address.ipynb")
     problems = check_notebook(tmp_path / "address.ipynb")
     assert any("object address" in p for p in problems), problems
+
+
+def test_the_checks_command_fails_on_a_broken_notebook_only(tmp_path):
+    """`python -m booktools.checks NOTEBOOK ...` (the pre-commit hook): exit 1 and the problem, for a bad notebook."""
+    nb = nbformat.read(CHAPTER, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, tmp_path / "stripped.ipynb")
+    front = sorted((ROOT / "front").glob("*.ipynb"))  # held to the rules of front matter: no exercises needed
+    command = [sys.executable, "-m", "booktools.checks", str(CHAPTER), *map(str, front)]
+    good = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert good.returncode == 0 and not good.stdout, good.stdout + good.stderr
+    bad = subprocess.run([*command, "stripped.ipynb"], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert bad.stdout.startswith("stripped.ipynb: code cells were not all executed"), bad.stdout
+    assert all(line.startswith("stripped.ipynb: ") for line in bad.stdout.splitlines()), bad.stdout

@@ -14,7 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from notebook_checks import ROOT, book_ref, check_notebook, repository_url
+
+from booktools import ROOT
+from booktools.checks import SETUP_TEMPLATE, book_ref, check_notebook, repository_url
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 FRONT = sorted((ROOT / "front").glob("*.ipynb"))  # front and back matter with code
@@ -103,7 +105,7 @@ def test_repository_url_is_the_configured_one_everywhere():
     url = repository_url()
     owner, name = url.removeprefix("https://github.com/").split("/")
     pattern = re.compile(r"github\.com/([\w.-]+)/([\w.-]+?)(?:\.git|/|\"|\)|\s|$)")
-    files = [*ROOT.glob("*.md"), *CHAPTERS, ROOT / "tests" / "setup_cell.txt"]
+    files = [*ROOT.glob("*.md"), *CHAPTERS, SETUP_TEMPLATE]
     mentions = 0
     for path in files:
         if path.suffix == ".ipynb":
@@ -136,11 +138,11 @@ def test_the_version_is_written_once():
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "utils.__version__"}
     assert importlib.metadata.version("pytorch-book-utils") == utils.__version__  # what pip installed
     assert book_ref() == "v" + utils.__version__
-    assert 'BOOK_REF = "vX.Y.Z"' in (ROOT / "tests" / "setup_cell.txt").read_text()  # a placeholder, not a copy
+    assert 'BOOK_REF = "vX.Y.Z"' in (SETUP_TEMPLATE).read_text()  # a placeholder, not a copy
 
 
 def test_execute_sets_book_ref_from_the_version():
-    from notebook_checks import with_book_ref
+    from booktools.checks import with_book_ref
 
     cell = 'BOOK_REPO = "x"\nBOOK_REF = "v0.0.1"  # the release\nprint(BOOK_REF)\n'
     assert with_book_ref(cell) == f'BOOK_REPO = "x"\nBOOK_REF = "{book_ref()}"  # the release\nprint(BOOK_REF)\n'
@@ -153,7 +155,7 @@ def test_setup_cell_installs_the_pinned_versions():
         for line in (ROOT / "requirements.txt").read_text().splitlines()
         if "==" in line and not line.startswith(("#", "-"))
     )
-    pip_line = next(line for line in (ROOT / "tests" / "setup_cell.txt").read_text().splitlines() if "%pip" in line)
+    pip_line = next(line for line in (SETUP_TEMPLATE).read_text().splitlines() if "%pip" in line)
     quoted = [arg for arg in shlex.split(pip_line.split("install", 1)[1]) if not arg.startswith(("-", "{"))]
     assert quoted, "the setup cell installs no pinned package"
     for requirement in quoted:

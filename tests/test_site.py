@@ -22,9 +22,10 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from notebook_checks import repository_branch, repository_url
-from site_tools import (
-    ROOT,
+
+from booktools import ROOT
+from booktools.checks import repository_branch, repository_url
+from booktools.site import (
     SiteServer,
     build_site,
     check_local_ref,
@@ -269,10 +270,16 @@ def test_every_page_in_the_browser(driver, server, pages):
                 problems.append(f"{path}: {counts[1]} of {counts[0]} formulas rendered by MathJax")
             raw = driver.execute_script(RAW_MATH)
             problems += [f"{path}: raw TeX left in the text: {text!r}" for text in raw]
-    print("\npage weights (everything fetched, gzip-compressed):",
-          *(f"{w / 1e6:.2f} MB {p}" for p, w in sorted(weights.items(), key=lambda item: -item[1])), sep="\n  ")
-    problems += [f"{p}: {w / 1e6:.2f} MB compressed, over {MAX_PAGE_BYTES_COMPRESSED / 1e6:.1f} MB"
-                 for p, w in weights.items() if w > MAX_PAGE_BYTES_COMPRESSED]
+    print(
+        "\npage weights (everything fetched, gzip-compressed):",
+        *(f"{w / 1e6:.2f} MB {p}" for p, w in sorted(weights.items(), key=lambda item: -item[1])),
+        sep="\n  ",
+    )
+    problems += [
+        f"{p}: {w / 1e6:.2f} MB compressed, over {MAX_PAGE_BYTES_COMPRESSED / 1e6:.1f} MB"
+        for p, w in weights.items()
+        if w > MAX_PAGE_BYTES_COMPRESSED
+    ]
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
     assert any("/_static/mathjax/" in url for url in font_requests), "no MathJax font was loaded"
 
@@ -384,5 +391,8 @@ def test_icons_are_drawn_by_the_stylesheet(driver, server, pages):
     for name, family, content, _ in icons:
         assert "Font Awesome" in family and content not in ("", "none", "normal"), (name, family, content)
     assert any(width > 0 for *_, width in icons), "no icon is visible"
-    _wait(driver, "return [...document.fonts].some(f => f.family.includes('Font Awesome') && f.status === 'loaded')",
-          what="the icon font")
+    _wait(
+        driver,
+        "return [...document.fonts].some(f => f.family.includes('Font Awesome') && f.status === 'loaded')",
+        what="the icon font",
+    )

@@ -9,8 +9,8 @@ import nbformat
 import numpy as np
 import pytest
 import torch
-from notebook_checks import ROOT
 
+from booktools import ROOT
 from utils import CPU_VARIANTS, DETERMINISTIC_ENV, get_device, kernel_env, print_versions, set_seed, versions
 
 

@@ -54,5 +54,5 @@ def check_tensor(func: str, name: str, value: Any, ndim: int | tuple[int, ...] |
             )
 
 
-def _as_tuple(x: Any) -> tuple:
+def _as_tuple(x: Any) -> tuple[Any, ...]:
     return x if isinstance(x, tuple) else (x,)

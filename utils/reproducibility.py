@@ -82,9 +82,7 @@ def get_device(prefer: str | None = None) -> torch.device:
     if prefer is not None:
         check_type("get_device", "prefer", prefer, str, "None or a str")
         if prefer not in ("cuda", "mps", "cpu"):
-            raise ValueError(
-                f"get_device(): argument 'prefer' must be None, 'cuda', 'mps' or 'cpu', got {prefer!r}"
-            )
+            raise ValueError(f"get_device(): argument 'prefer' must be None, 'cuda', 'mps' or 'cpu', got {prefer!r}")
     if prefer in (None, "cuda") and torch.cuda.is_available():
         return torch.device("cuda")
     if prefer in (None, "mps") and torch.backends.mps.is_available():

@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import matplotlib.pyplot as plt
 import torch
@@ -26,6 +27,11 @@ from ._validate import check_positive_int, check_type, describe
 __all__ = ["History", "accuracy", "evaluate", "fit", "history_from_csv", "plot_history", "predict"]
 
 Metric = Callable[[torch.Tensor, torch.Tensor], float]
+Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+#: What a loader may be: anything that yields ``(inputs, targets)`` batches (a
+#: DataLoader yields lists, a list of batches may hold tuples); the helpers
+#: check each batch when they use it.
+Batches = Iterable[Any]
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
@@ -98,7 +104,9 @@ def _check_loader(func: str, name: str, loader: object, *, every_epoch: bool = F
         )
 
 
-def _first_step_check(func: str, name: str, model: nn.Module, loss_fn: Callable, batch: object, device) -> None:
+def _first_step_check(
+    func: str, name: str, model: nn.Module, loss_fn: Loss, batch: object, device: torch.device
+) -> None:
     """Run the model and the loss on one batch, turning shape errors into a clear message."""
     X, y = _check_batch(func, name, batch)
     X, y = X.to(device), y.to(device)
@@ -124,9 +132,9 @@ def _first_step_check(func: str, name: str, model: nn.Module, loss_fn: Callable,
 
 def evaluate(
     model: nn.Module,
-    loader: Iterable,
+    loader: Batches,
     *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    loss_fn: Loss,
     metrics: Mapping[str, Metric] | None = None,
 ) -> dict[str, float]:
     """Mean loss and metrics of ``model`` over ``loader``, in eval mode and without gradients.
@@ -166,12 +174,12 @@ def evaluate(
 
 def fit(
     model: nn.Module,
-    train_loader: Iterable,
+    train_loader: Batches,
     *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    loss_fn: Loss,
     optimizer: torch.optim.Optimizer,
     num_epochs: int,
-    val_loader: Iterable | None = None,
+    val_loader: Batches | None = None,
     metrics: Mapping[str, Metric] | None = None,
     progress: bool = True,
 ) -> History:
@@ -319,7 +327,7 @@ def plot_history(
     return ax
 
 
-def _generators(*loaders: Iterable) -> list[torch.Generator]:
+def _generators(*loaders: Batches) -> list[torch.Generator]:
     """The random generators a loader (a DataLoader and its sampler) draws from."""
     found: list[torch.Generator] = []
     for loader in loaders:
@@ -335,7 +343,7 @@ def _model_device(model: nn.Module) -> torch.device:
     return parameter.device if parameter is not None else torch.device("cpu")
 
 
-def history_from_csv(path: str | os.PathLike) -> History:
+def history_from_csv(path: str | os.PathLike[str]) -> History:
     """Read the ``metrics.csv`` that Lightning's ``CSVLogger`` writes into a :class:`History`.
 
     The chapter "PyTorch Lightning" explains the file. Lightning writes one row

@@ -2,14 +2,14 @@
 
 Only the standard library: pages are read with html.parser, served with
 http.server. The website is built the way `python3 scripts/book.py build`
-builds it (same MathJax copy, same flags), into a folder of the caller's choice.
+builds it (booktools.cli: same MathJax copy, same flags), into a folder of the
+caller's choice.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import os
 import re
 import subprocess
@@ -20,15 +20,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from booktools import ROOT
+from booktools.cli import prepare_static
+
 BIN = Path(sys.executable).parent  # the venv's bin, where jupyter-book is
-
-
-def _book_module():
-    spec = importlib.util.spec_from_file_location("book_script", ROOT / "scripts" / "book.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def build_site(out: Path, source: Path = ROOT) -> Path:
@@ -42,7 +37,7 @@ def build_site(out: Path, source: Path = ROOT) -> Path:
         if not (html / "index.html").is_file():
             raise FileNotFoundError(f"BOOK_SITE_HTML={html} holds no index.html")
         return html
-    _book_module().prepare_static()  # MathJax into _build/static (npm ci the first time)
+    prepare_static()  # MathJax into _build/static (npm ci the first time)
     jb = BIN / "jupyter-book"
     command = [str(jb), "build", str(source), "--path-output", str(out), "--warningiserror", "--keep-going"]
     result = subprocess.run(command, cwd=source, capture_output=True, text=True)
@@ -107,10 +102,10 @@ class _PageParser(HTMLParser):
     def __init__(self, page: Page):
         super().__init__(convert_charrefs=True)
         self.page = page
-        self._in = None
+        self._in: str | None = None
 
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {name: value for name, value in attrs if value is not None}  # <a href> without a value: no link
         line = self.getpos()[0]
         if a.get("id"):
             self.page.ids.add(a["id"])
@@ -137,11 +132,11 @@ class _PageParser(HTMLParser):
         if tag in ("style", "script") and not (tag == "script" and a.get("src")):
             self._in = tag
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == self._in:
             self._in = None
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._in == "style":
             self.page.css.append(data)
         elif self._in == "script":
@@ -176,7 +171,7 @@ def is_valid_external(url: str) -> bool:
     parts = urlsplit(url)
     return (
         parts.scheme in ("http", "https")
-        and bool(parts.hostname)
+        and parts.hostname is not None
         and "." in parts.hostname
         and not re.search(r"[\s<>\"]", url)
     )
@@ -206,7 +201,7 @@ def check_local_ref(html_root: Path, pages: dict[str, Page], ref: Ref) -> str | 
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         pass
 
 
@@ -224,7 +219,7 @@ class SiteServer:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)

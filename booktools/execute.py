@@ -1,10 +1,10 @@
 """Re-run chapter notebooks top to bottom in a fresh kernel and store the outputs.
 
 Run it through `python3 scripts/book.py execute [NOTEBOOK ...]` (all chapters
-when none is named). It uses the same environment as the test suite
+when none is named), which starts `python -m booktools.execute` in .venv. It uses the same environment as the test suite
 (`utils.DETERMINISTIC_ENV`: one thread, a fixed CPU kernel set), so the stored
 outputs are the ones `pytest --nbval` reproduces. Afterwards it runs the
-structural checks of tests/notebook_checks.py on each notebook.
+structural checks of booktools/checks.py on each notebook.
 
 Two things in the stored outputs are tidied, neither of which nbval compares
 differently. Consecutive pieces of the same stream are merged and carriage
@@ -28,13 +28,11 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbformat import NotebookNode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from notebook_checks import CELL_TIMEOUT_S, check_notebook, with_book_ref  # noqa: E402
-
-from utils.reproducibility import DETERMINISTIC_ENV  # noqa: E402
+from booktools import ROOT
+from booktools.checks import CELL_TIMEOUT_S, check_notebook, is_chapter, with_book_ref
+from utils.reproducibility import DETERMINISTIC_ENV
 
 #: Install locations to hide in stored tracebacks, longest first.
 INSTALL_DIRS = sorted(
@@ -53,9 +51,9 @@ def shorten_paths(text: str) -> str:
 _CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)
 
 
-def merge_streams(outputs: list) -> list:
+def merge_streams(outputs: list[NotebookNode]) -> list[NotebookNode]:
     """Merge consecutive outputs of the same stream and apply carriage returns."""
-    merged: list = []
+    merged: list[NotebookNode] = []
     for output in outputs:
         previous = merged[-1] if merged else None
         if (
@@ -110,7 +108,7 @@ def main(argv: list[str]) -> int:
     for path in paths:
         print(f"executing {os.path.relpath(path, ROOT)} ...", flush=True)
         print(f"  {execute(path):.1f} s", flush=True)
-        for problem in check_notebook(path, chapter=path.parent.name != "front"):
+        for problem in check_notebook(path, chapter=is_chapter(path)):
             failed = True
             print(f"  problem: {problem}")
     return 1 if failed else 0

@@ -1,23 +1,30 @@
-"""Structural checks of a chapter notebook, shared by the tests and the execute command.
+"""Structural checks of a chapter notebook, shared by the tests, the execute command and the pre-commit hook.
 
 nbval compares stored outputs with fresh ones, but it silently passes a code
 cell that was never executed (no stored output, ``execution_count: null``).
 These checks close that gap and hold every chapter to the book's shape.
 ``check_notebook`` returns a list of problems; an empty list means the
-notebook is fine.
+notebook is fine. From the command line (the pre-commit hook does this)::
+
+    python -m booktools.checks chapters/01_tensors.ipynb front/context.ipynb
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import yaml
+from nbformat import NotebookNode
 from nbval.plugin import find_comment_markers, find_metadata_tags
 
-ROOT = Path(__file__).resolve().parent.parent
+from booktools import ROOT
+
+#: The setup cell every notebook starts with, with a placeholder for a chapter's imports.
 SETUP_TEMPLATE = Path(__file__).with_name("setup_cell.txt")
 CHAPTER_IMPORTS = "# CHAPTER IMPORTS"
 
@@ -58,20 +65,20 @@ PLOT_RESULT = re.compile(r"^(\[?<matplotlib\.|Text\(|<Figure size|<Axes)")
 def repository_url() -> str:
     """The repository URL, written once in _config.yml."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    return config["repository"]["url"]
+    return str(config["repository"]["url"])
 
 
 def repository_branch() -> str:
     """The branch the website's launch buttons point at, written once in _config.yml."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    return config["repository"]["branch"]
+    return str(config["repository"]["branch"])
 
 
 def book_version() -> str:
     """The version of `utils`, written once: ``__version__`` in utils/__init__.py (pyproject reads it too)."""
     found = re.search(r'^__version__ = "([^"]+)"', (ROOT / "utils" / "__init__.py").read_text(), re.MULTILINE)
     if not found:
-        raise ValueError("utils/__init__.py has no __version__ = \"...\" line")
+        raise ValueError('utils/__init__.py has no __version__ = "..." line')
     return found.group(1)
 
 
@@ -88,7 +95,7 @@ def with_book_ref(source: str) -> str:
     return _BOOK_REF_VALUE.sub(lambda m: f'{m.group(1)}"{book_ref()}"', source, count=1)
 
 
-def nbval_options(cell) -> dict[str, bool]:
+def nbval_options(cell: NotebookNode) -> dict[str, bool]:
     """The options nbval (strict ``--nbval``) runs a code cell with, parsed by nbval itself.
 
     nbval reads markers on any comment line (``# NBVAL_IGNORE_OUTPUT``,
@@ -103,13 +110,13 @@ def nbval_options(cell) -> dict[str, bool]:
     return options
 
 
-def is_exempt(cell) -> bool:
+def is_exempt(cell: NotebookNode) -> bool:
     """True if nbval does not compare this code cell's output (it is ignored or skipped)."""
     options = nbval_options(cell)
     return not options["check"] or options.get("skip", False)
 
 
-def _output_texts(cell):
+def _output_texts(cell: NotebookNode) -> Iterator[str]:
     for out in cell.get("outputs", []):
         if out.output_type == "stream":
             yield out.text
@@ -120,12 +127,12 @@ def _output_texts(cell):
 
 
 def check_setup_cell(source: str) -> list[str]:
-    """Problems of a first code cell compared with tests/setup_cell.txt."""
+    """Problems of a first code cell compared with booktools/setup_cell.txt."""
     head, tail = with_book_ref(SETUP_TEMPLATE.read_text()).rstrip("\n").split(CHAPTER_IMPORTS)
     tail = tail.split("\n", 1)[1]  # drop the rest of the placeholder line
     problems = []
     if not source.startswith(head) or not source.rstrip("\n").endswith(tail):
-        problems.append("the first code cell is not the shared setup cell (tests/setup_cell.txt)")
+        problems.append("the first code cell is not the shared setup cell (booktools/setup_cell.txt)")
     else:
         middle = source[len(head) : len(source.rstrip("\n")) - len(tail)]
         extra = [ln for ln in middle.splitlines() if ln.strip() and not re.match(r"(import|from) \w", ln)]
@@ -144,7 +151,7 @@ def check_setup_cell(source: str) -> list[str]:
     return problems
 
 
-def _check_file(path: Path, nb) -> list[str]:
+def _check_file(path: Path, nb: NotebookNode) -> list[str]:
     problems = []
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         problems.append(f"notebook is {path.stat().st_size} bytes, more than {MAX_NOTEBOOK_BYTES}")
@@ -160,7 +167,7 @@ def _check_file(path: Path, nb) -> list[str]:
     return problems
 
 
-def _check_execution(code: list) -> list[str]:
+def _check_execution(code: list[NotebookNode]) -> list[str]:
     """Executed, in order, top to bottom: execution counts are exactly 1..n; the setup cell comes first."""
     problems = []
     counts = [c.execution_count for c in code]
@@ -176,7 +183,7 @@ def _check_execution(code: list) -> list[str]:
     return problems
 
 
-def _check_exemptions(code: list) -> list[str]:
+def _check_exemptions(code: list[NotebookNode]) -> list[str]:
     """At most 15% of code cells exempt from comparison, each followed by a checked cell with output."""
     problems = []
     exempt = [i for i, c in enumerate(code) if is_exempt(c)]
@@ -188,7 +195,7 @@ def _check_exemptions(code: list) -> list[str]:
     return problems
 
 
-def _check_code_cell(i: int, cell) -> list[str]:
+def _check_code_cell(i: int, cell: NotebookNode) -> list[str]:
     """Errors only where tagged, no stderr, nothing machine-specific, no forbidden source, no plot reprs."""
     problems = []
     tags = cell.metadata.get("tags", [])
@@ -208,7 +215,7 @@ def _check_code_cell(i: int, cell) -> list[str]:
     return problems
 
 
-def _check_chapter_end(cells: list) -> list[str]:
+def _check_chapter_end(cells: list[NotebookNode]) -> list[str]:
     """A chapter ends with a summary and exercises, with at least MIN_EXERCISES folded solutions."""
     problems = []
     headings = [ln for c in cells if c.cell_type == "markdown" for ln in c.source.splitlines()]
@@ -221,6 +228,11 @@ def _check_chapter_end(cells: list) -> list[str]:
         if len(solutions) < MIN_EXERCISES:
             problems.append(f"{len(solutions)} exercise solutions (code cells tagged hide-cell), need {MIN_EXERCISES}")
     return problems
+
+
+def is_chapter(path: Path) -> bool:
+    """Whether a notebook is held to the chapter rules: every notebook outside ``front/`` is."""
+    return Path(path).resolve().parent.name != "front"
 
 
 def check_notebook(path: Path, chapter: bool = True) -> list[str]:
@@ -239,3 +251,20 @@ def check_notebook(path: Path, chapter: bool = True) -> list[str]:
     for i, cell in enumerate(code, start=1):
         problems += _check_code_cell(i, cell)
     return problems + _check_chapter_end(nb.cells) if chapter else problems
+
+
+def main(argv: list[str]) -> int:
+    """Check the given notebooks (chapter rules except in ``front/``); print each problem; 1 if there was one."""
+    if not argv:
+        print("usage: python -m booktools.checks NOTEBOOK [NOTEBOOK ...]")
+        return 2
+    failed = False
+    for name in argv:
+        for problem in check_notebook(Path(name), chapter=is_chapter(Path(name))):
+            failed = True
+            print(f"{name}: {problem}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,8 +1,8 @@
 """Run the notebooks on another PyTorch and say what changes.
 
 Run it through `python3 scripts/book.py compat` (which builds the side
-environment `.venv-compat` with a newer torch and starts this script with
-that environment's Python). Every notebook runs top to bottom in a fresh
+environment `.venv-compat` with a newer torch and starts this module,
+`python -m booktools.compat`, with that environment's Python). Every notebook runs top to bottom in a fresh
 kernel of this interpreter, with the book's kernel environment
 (`utils.DETERMINISTIC_ENV`), in its own folder as under nbval; the notebook
 file is not written. Then, cell by cell, against the stored outputs:
@@ -21,21 +21,23 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
+from nbformat import NotebookNode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from notebook_checks import CELL_TIMEOUT_S, is_exempt  # noqa: E402
-
-from utils.reproducibility import DETERMINISTIC_ENV  # noqa: E402
+from booktools import ROOT
+from booktools.checks import CELL_TIMEOUT_S, is_exempt
+from utils.reproducibility import DETERMINISTIC_ENV
 
 REPORT = ROOT / "_build" / "compat-report.json"
+#: What changed in one notebook: for each kind ("new_errors", "stderr", "text",
+#: "varying"), one entry per cell: its number and the texts.
+Found = dict[str, list[dict[str, Any]]]
 
 
-def printed_text(cell) -> str:
+def printed_text(cell: NotebookNode) -> str:
     """What a cell printed or returned, as nbval compares it (stdout, text/plain, error name and value)."""
     parts = []
     for out in cell.outputs:
@@ -48,18 +50,18 @@ def printed_text(cell) -> str:
     return "".join(parts)
 
 
-def stderr_text(cell) -> str:
+def stderr_text(cell: NotebookNode) -> str:
     return "".join(out.text for out in cell.outputs if out.output_type == "stream" and out.name == "stderr")
 
 
-def raised(cell) -> str | None:
+def raised(cell: NotebookNode) -> str | None:
     errors = [out for out in cell.outputs if out.output_type == "error"]
     return f"{errors[0].ename}: {errors[0].evalue.splitlines()[0] if errors[0].evalue else ''}" if errors else None
 
 
-def compare(stored, fresh) -> dict:
+def compare(stored: NotebookNode, fresh: NotebookNode) -> Found:
     """Cell-by-cell differences between a stored notebook and a fresh run of it."""
-    found = {"new_errors": [], "stderr": [], "text": [], "varying": []}
+    found: Found = {"new_errors": [], "stderr": [], "text": [], "varying": []}
     code = [(s, f) for s, f in zip(stored.cells, fresh.cells, strict=True) if s.cell_type == "code"]
     for number, (old, new) in enumerate(code, start=1):
         error = raised(new)
@@ -75,12 +77,17 @@ def compare(stored, fresh) -> dict:
     return found
 
 
-def run(notebook: Path) -> dict:
+def run(notebook: Path) -> Found:
     """Execute a copy of ``notebook`` in memory, in its own folder as nbval does; the file is not written."""
     stored = nbformat.read(notebook, as_version=4)
     fresh = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(fresh, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(notebook.parent)}})
+    client = NotebookClient(
+        fresh,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(notebook.parent)}},
+    )
     client.execute()
     return compare(stored, fresh)
 
@@ -92,19 +99,20 @@ def main(argv: list[str]) -> int:
     notebooks = [Path(a).resolve() for a in argv] or sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
         (ROOT / "front").glob("*.ipynb")
     )
-    report = {"torch": torch.__version__, "notebooks": {}}
+    results: dict[str, Found] = {}
     for notebook in notebooks:
         name = str(notebook.relative_to(ROOT))
         print(f"compat: {name} on torch {torch.__version__} ...", flush=True)
-        found = report["notebooks"][name] = run(notebook)
+        found = results[name] = run(notebook)
         for key in ("new_errors", "stderr", "text"):
             for entry in found[key]:
                 detail = entry.get("error") or entry.get("stderr") or f"{entry['stored']!r} -> {entry['now']!r}"
                 print(f"  cell {entry['cell']} {key}: {detail.strip()[:300]}")
         print(f"  {len(found['varying'])} cells with timings, progress bars or the version line differ, as expected")
     REPORT.parent.mkdir(exist_ok=True)
+    report = {"torch": torch.__version__, "notebooks": results}
     REPORT.write_text(json.dumps(report, indent=1, ensure_ascii=False))
-    errors = sum(len(n["new_errors"]) for n in report["notebooks"].values())
+    errors = sum(len(n["new_errors"]) for n in results.values())
     print(f"compat: torch {torch.__version__}: {errors} cells raise that did not; report in {REPORT.relative_to(ROOT)}")
     return 1 if errors else 0
 
