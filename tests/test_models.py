@@ -126,8 +126,14 @@ def test_digit_mlp_rejects_bad_statistics(args, error, match):
 
 def training_chapter_datasets() -> dict[str, object]:
     """The training chapter's cells from loading to the three TensorDatasets, run in order."""
-    starts = ("X, y = utils.load_digits()", "train_idx, val_idx, test_idx =", "mean, std = X[train_idx]",
-              "class DigitsDataset(", "train_set = DigitsDataset(", "train_set = TensorDataset(")
+    starts = (
+        "X, y = utils.load_digits()",
+        "train_idx, val_idx, test_idx =",
+        "mean, std = X[train_idx]",
+        "class DigitsDataset(",
+        "train_set = DigitsDataset(",
+        "train_set = TensorDataset(",
+    )
     sources = [cell_starting("05_training.ipynb", start) for start in starts]
     return run_cells(*sources, Dataset=Dataset, TensorDataset=TensorDataset)
 

@@ -171,8 +171,16 @@ def plot_module_tree(model: nn.Module, ax: Axes | None = None, *, title: str | N
             ax.plot([x0, x1], [y0, y1], color="0.4", lw=1.0, zorder=1)
         label = f"{n.name or '(model)'}\n{n.class_name}\nown {n.own_params:,} | total {n.total_params:,}"
         face = _palette.GREEN if n.own_params else _palette.BLUE
-        ax.text(n.x, n.y, label, ha="center", va="center", fontsize=7.5, zorder=3,
-                bbox={"boxstyle": "round,pad=0.35", "facecolor": face, "edgecolor": "0.25"})
+        ax.text(
+            n.x,
+            n.y,
+            label,
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            zorder=3,
+            bbox={"boxstyle": "round,pad=0.35", "facecolor": face, "edgecolor": "0.25"},
+        )
     ax.set_xlim(-0.7, width - 0.3)
     ax.set_ylim(-depth + 0.4, 0.6)
     ax.set_yticks([-float(d) for d in range(depth)], [str(d) for d in range(depth)])
