@@ -32,6 +32,7 @@ __all__ = [
     "plot_broadcast",
     "plot_contour_path",
     "plot_functions",
+    "plot_join",
     "plot_storage",
     "use_book_style",
 ]
@@ -642,6 +643,285 @@ def plot_broadcast(
     if ax is None:
         ax = _new_axes(layout.figsize)
     _draw_broadcast(layout, ax)
+    return ax
+
+
+# --------------------------------------------------------------------------- plot_join
+
+
+_JOIN_OPS: dict[str, Callable[..., torch.Tensor]] = {"cat": torch.cat, "stack": torch.stack}
+_JOIN_COLOURS = (_palette.BLUE, _palette.ORANGE, _palette.GREEN)  # one per input: at most three
+_MAX_JOIN_SIZE = 12  # largest dimension of the result plot_join draws
+_JOIN_GAP = 0.8  # between two inputs
+_JOIN_ARROW_GAP = 2.0  # between the last input and the result, where the arrow goes
+
+
+@dataclass(frozen=True)
+class _JoinCell:
+    """One cell of a panel of :func:`plot_join`'s picture, a 1 x 1 square.
+
+    Attributes:
+        x: Left edge, in data coordinates.
+        y: Bottom edge (row 0 is drawn at the top).
+        row: The cell's row in its panel (a 1-D tensor is drawn as one row).
+        col: The cell's column in its panel.
+        source: Which input the element comes from (its position in ``tensors``);
+            the cell has that input's colour.
+        element: The element's index in that input, e.g. ``(1, 0)``.
+        text: The element's value, as written in.
+        label: Where the element comes from, e.g. ``"b[1,0]"``.
+    """
+
+    x: float
+    y: float
+    row: int
+    col: int
+    source: int
+    element: tuple[int, ...]
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class _JoinPanel:
+    """One input, or the result, of :func:`plot_join`'s picture.
+
+    Attributes:
+        shape: The tensor's shape.
+        cells: Its elements, row by row.
+        caption: The text under the panel.
+        caption_at: Where the caption's top centre goes, just under the panel.
+    """
+
+    shape: tuple[int, ...]
+    cells: tuple[_JoinCell, ...]
+    caption: str
+    caption_at: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class _JoinLayout:
+    """What :func:`plot_join` draws, as plain data (see :func:`_join_layout`).
+
+    Attributes:
+        op: ``"cat"`` or ``"stack"``.
+        dim: The dimension of the result along which the inputs were joined
+            (``cat``) or which is new (``stack``), counted from 0.
+        inputs: The input panels, left to right.
+        result: The result's panel, right of the arrow.
+        arrow: ``(start, end)`` of the arrow from the inputs to the result.
+        names: What the captions and cell labels call the inputs.
+        colours: The fill of each input's cells, in the order of ``inputs``.
+        xlim: The x range shown.
+        ylim: The y range shown.
+        figsize: The size of a new figure, in inches.
+        title: The title.
+    """
+
+    op: str
+    dim: int
+    inputs: tuple[_JoinPanel, ...]
+    result: _JoinPanel
+    arrow: tuple[tuple[float, float], tuple[float, float]]
+    names: tuple[str, ...]
+    colours: tuple[str, ...]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    figsize: tuple[float, float]
+    title: str
+
+
+def _unravel(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The index of element number ``flat`` (row-major order) of a tensor of ``shape``."""
+    index = []
+    for size in reversed(shape):
+        flat, position = divmod(flat, size)
+        index.append(position)
+    return tuple(reversed(index))
+
+
+def _join_sources(tensors: Sequence[torch.Tensor], op: str, dim: int) -> list[tuple[int, tuple[int, ...]]]:
+    """For each element of the joined result, row by row: (which input, index in that input).
+
+    Computed by the real ``torch.cat``/``torch.stack``: each input is replaced
+    by a tensor of its shape whose elements are tags ``k * n + i`` (input ``k``,
+    element number ``i``), the tags are joined, and every tag is read back.
+    """
+    n = max(t.numel() for t in tensors)
+    tags = [k * n + torch.arange(t.numel()).view(t.shape) for k, t in enumerate(tensors)]
+    sources = []
+    for tag in _JOIN_OPS[op](tags, dim=dim).flatten().tolist():
+        k, flat = divmod(int(tag), n)
+        sources.append((k, _unravel(flat, tuple(tensors[k].shape))))
+    return sources
+
+
+def _grid(shape: tuple[int, ...]) -> tuple[int, int]:
+    """The (rows, cols) a tensor of 1 or 2 dimensions is drawn with."""
+    return (1, shape[0]) if len(shape) == 1 else (shape[0], shape[1])
+
+
+def _element_label(name: str, element: tuple[int, ...]) -> str:
+    return f"{name}[{','.join(str(i) for i in element)}]"
+
+
+def _join_panel(
+    x0: float, top: int, shape: tuple[int, ...], items: Sequence[tuple[int, tuple[int, ...], object]],
+    names: Sequence[str], caption: str,
+) -> _JoinPanel:
+    """A panel with its left edge at ``x0`` and its top at ``top``; ``items``: (source, element, value), row by row."""
+    rows, cols = _grid(shape)
+    cells = tuple(
+        _JoinCell(
+            x0 + n % cols, top - 1 - n // cols, n // cols, n % cols, source, element,
+            _format_value(value), _element_label(names[source], element),
+        )
+        for n, (source, element, value) in enumerate(items)
+    )
+    return _JoinPanel(shape, cells, caption, caption_at=(x0 + cols / 2, top - rows - 0.3))
+
+
+def _join_result(func: str, tensors: Sequence[torch.Tensor], op: str, dim: int) -> torch.Tensor:
+    """The real ``torch.cat``/``torch.stack`` of ``tensors``; raise ``ValueError`` if torch refuses or it is too big."""
+    try:
+        result = _JOIN_OPS[op]([t.detach() for t in tensors], dim=dim)
+    except (RuntimeError, IndexError) as err:
+        raise ValueError(f"{func}(): torch.{op} refuses these tensors with dim={dim}: {err}") from err
+    if result.dim() > 2 or max(result.shape) > _MAX_JOIN_SIZE:
+        raise ValueError(
+            f"{func}(): the result must have at most 2 dimensions, each of size at most {_MAX_JOIN_SIZE}, "
+            f"to be drawn, got shape {tuple(result.shape)} (stack 1-D tensors, cat 1-D or 2-D ones)"
+        )
+    return result.cpu()
+
+
+def _join_layout(tensors: Sequence[torch.Tensor], op: str, dim: int, names: Sequence[str]) -> _JoinLayout:
+    """Where the cells, captions and arrow of :func:`plot_join` go, for arguments it has checked.
+
+    Raises the errors of :func:`plot_join` about what torch makes of the tensors.
+    """
+    result = _join_result("plot_join", tensors, op, dim)
+    shape = tuple(result.shape)
+    top = max(_grid(s)[0] for s in [shape, *(tuple(t.shape) for t in tensors)])
+    inputs, x0 = [], 0.0
+    for k, t in enumerate(tensors):
+        items = [(k, _unravel(i, tuple(t.shape)), v) for i, v in enumerate(t.detach().cpu().flatten().tolist())]
+        inputs.append(_join_panel(x0, top, tuple(t.shape), items, names, f"{names[k]} {_shape_text(t.shape)}"))
+        x0 += _grid(tuple(t.shape))[1] + _JOIN_GAP
+    x_arrow = x0 - _JOIN_GAP
+    x_result = x_arrow + _JOIN_ARROW_GAP
+    joined_dim = dim % result.dim()
+    how = f"joined along dim {joined_dim}" if op == "cat" else f"new dim {joined_dim} (size {len(tensors)})"
+    values = result.flatten().tolist()
+    items = [(k, element, values[n]) for n, (k, element) in enumerate(_join_sources(tensors, op, dim))]
+    result_panel = _join_panel(x_result, top, shape, items, names, f"result {_shape_text(shape)}\n{how}")
+    width = x_result + _grid(shape)[1]
+    shapes = ", ".join(_shape_text(t.shape) for t in tensors)
+    return _JoinLayout(
+        op=op,
+        dim=joined_dim,
+        inputs=tuple(inputs),
+        result=result_panel,
+        arrow=((x_arrow + 0.3, top / 2), (x_result - 0.3, top / 2)),
+        names=tuple(names),
+        colours=_JOIN_COLOURS[: len(tensors)],
+        xlim=(-0.3, width + 0.3),
+        ylim=(-1.5, top + 0.4),
+        figsize=(max(width * 0.55 + 1.2, 5.0), top * 0.55 + 1.6),
+        title=f"torch.{op}([{', '.join(names)}], dim={dim}): {shapes} → {_shape_text(shape)}",
+    )
+
+
+def _draw_join(layout: _JoinLayout, ax: Axes) -> None:
+    """Draw a :class:`_JoinLayout` into ``ax``."""
+    for panel in (*layout.inputs, layout.result):
+        for cell in panel.cells:
+            _cell(ax, cell.x, cell.y, layout.colours[cell.source], _STORED)
+            ax.text(cell.x + 0.5, cell.y + 0.6, cell.text, ha="center", va="center", fontsize=9)
+            size = 6.0 * min(1.0, 10 / len(cell.label))  # a long name: smaller, to fit the cell
+            ax.text(cell.x + 0.5, cell.y + 0.2, cell.label, ha="center", va="center", fontsize=size, color="0.25")
+        ax.text(*panel.caption_at, panel.caption, ha="center", va="top", fontsize=9)
+    start, end = layout.arrow
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": "black", "lw": 1.5})
+    ax.text((start[0] + end[0]) / 2, start[1] + 0.15, layout.op, ha="center", va="bottom", fontsize=9)
+    ax.set_xlim(*layout.xlim)
+    ax.set_ylim(*layout.ylim)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(layout.title, fontsize=10)
+
+
+def _check_join_args(
+    func: str, tensors: Sequence[torch.Tensor], op: str, dim: int, names: Sequence[str] | None
+) -> tuple[str, ...]:
+    """Check :func:`plot_join`'s arguments; return the names of the inputs."""
+    check_type(func, "tensors", tensors, (list, tuple), "a list or tuple of tensors")
+    if not 1 <= len(tensors) <= len(_JOIN_COLOURS):
+        raise ValueError(
+            f"{func}(): argument 'tensors' must hold 1 to {len(_JOIN_COLOURS)} tensors, got {len(tensors)}"
+        )
+    for k, t in enumerate(tensors):
+        check_tensor(func, f"tensors[{k}]", t, ndim=(1, 2))
+        if t.numel() == 0:
+            raise ValueError(
+                f"{func}(): argument 'tensors[{k}]' must have at least one element, got shape {tuple(t.shape)}"
+            )
+    check_type(func, "op", op, str, "'cat' or 'stack'")
+    if op not in _JOIN_OPS:
+        raise ValueError(f"{func}(): argument 'op' must be 'cat' or 'stack', got {op!r}")
+    check_type(func, "dim", dim, int, "an int")
+    if names is None:
+        return tuple("abc"[: len(tensors)])
+    check_type(func, "names", names, (list, tuple), "a list or tuple of str")
+    if len(names) != len(tensors) or not all(isinstance(n, str) for n in names):
+        raise TypeError(
+            f"{func}(): argument 'names' must hold one str per tensor ({len(tensors)}), got {list(names)!r}"
+        )
+    return tuple(names)
+
+
+def plot_join(
+    tensors: Sequence[torch.Tensor],
+    ax: Axes | None = None,
+    *,
+    op: str = "cat",
+    dim: int = 0,
+    names: Sequence[str] | None = None,
+) -> Axes:
+    """Draw what ``torch.cat`` or ``torch.stack`` makes of a few small tensors.
+
+    The inputs are drawn left to right, each in its own colour, and the result
+    right of an arrow, each cell in the colour of the input it came from and
+    labelled with the element it copies (``b[1,0]``). Where each element goes
+    is not worked out here: the real ``torch.cat``/``torch.stack`` is run on
+    tagged copies of the inputs and the tags are read back, so the picture
+    shows what torch does. The chapter "Tensors" explains joining with this picture.
+
+    Args:
+        tensors: 1 to 3 tensors of 1 or 2 dimensions, any dtype and device,
+            as you would pass them to ``torch.cat``/``torch.stack``.
+        ax: Axes to draw into; a new figure is made when ``None``.
+        op: ``"cat"`` (join along an existing dimension) or ``"stack"`` (along a new one).
+        dim: The ``dim`` argument of ``torch.cat``/``torch.stack``; may be negative.
+        names: What the picture calls the inputs, one str each (default ``a``, ``b``, ``c``).
+
+    Returns:
+        The Axes drawn into.
+
+    Raises:
+        TypeError: An argument has the wrong type (the message names it).
+        ValueError: ``tensors`` holds too few or too many tensors, a tensor has
+            the wrong number of dimensions or no elements, ``op`` is unknown,
+            torch refuses the join (its message is quoted), or the result has
+            more than 2 dimensions or a dimension over 12.
+    """
+    func = "plot_join"
+    labels = _check_join_args(func, tensors, op, dim, names)
+    check_type(func, "ax", ax, (Axes, type(None)), "a matplotlib Axes or None")
+    layout = _join_layout(tensors, op, dim, labels)
+    if ax is None:
+        ax = _new_axes(layout.figsize)
+    _draw_join(layout, ax)
     return ax
 
 
