@@ -39,8 +39,11 @@ def test_join_layout_cat_along_rows_tells_where_each_element_came_from():
     result = layout.result
     assert result.shape == (3, 3) and layout.dim == 0
     assert grid(result, lambda c: c.source) == [[0, 0, 0], [0, 0, 0], [1, 1, 1]]
-    assert grid(result, lambda c: c.element) == [[(0, 0), (0, 1), (0, 2)], [(1, 0), (1, 1), (1, 2)],
-                                                 [(0, 0), (0, 1), (0, 2)]]
+    assert grid(result, lambda c: c.element) == [
+        [(0, 0), (0, 1), (0, 2)],
+        [(1, 0), (1, 1), (1, 2)],
+        [(0, 0), (0, 1), (0, 2)],
+    ]
     assert grid(result, lambda c: c.text) == [[str(v) for v in row] for row in torch.cat([TOP, BOTTOM]).tolist()]
     assert grid(result, lambda c: c.label)[2] == ["bottom[0,0]", "bottom[0,1]", "bottom[0,2]"]
     assert result.caption == "result (3, 3)\njoined along dim 0"
@@ -53,8 +56,10 @@ def test_join_layout_cat_along_columns():
     result = plotting._join_layout([TOP, SIDE], "cat", 1, ("top", "side")).result
     assert result.shape == (2, 4)
     assert grid(result, lambda c: c.source) == [[0, 0, 0, 1]] * 2
-    assert grid(result, lambda c: c.label) == [["top[0,0]", "top[0,1]", "top[0,2]", "side[0,0]"],
-                                               ["top[1,0]", "top[1,1]", "top[1,2]", "side[1,0]"]]
+    assert grid(result, lambda c: c.label) == [
+        ["top[0,0]", "top[0,1]", "top[0,2]", "side[0,0]"],
+        ["top[1,0]", "top[1,1]", "top[1,2]", "side[1,0]"],
+    ]
     assert grid(result, lambda c: c.text)[1] == ["3", "4", "5", "200"]
 
 
@@ -70,8 +75,10 @@ def test_join_layout_stack_makes_a_new_dimension():
     assert grid(columns, lambda c: c.text) == [["1", "4"], ["2", "5"], ["3", "6"]]
     assert columns.caption == "result (3, 2)\nnew dim 1 (size 2)"
     assert layout.title == "torch.stack([a, b], dim=-1): (3,), (3,) → (3, 2)"
-    assert [grid(p, lambda c: c.label) for p in layout.inputs] == [[["a[0]", "a[1]", "a[2]"]],
-                                                                   [["b[0]", "b[1]", "b[2]"]]]
+    assert [grid(p, lambda c: c.label) for p in layout.inputs] == [
+        [["a[0]", "a[1]", "a[2]"]],
+        [["b[0]", "b[1]", "b[2]"]],
+    ]
 
 
 def test_join_layout_reads_the_sources_back_from_torch(monkeypatch):

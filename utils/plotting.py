@@ -766,15 +766,25 @@ def _element_label(name: str, element: tuple[int, ...]) -> str:
 
 
 def _join_panel(
-    x0: float, top: int, shape: tuple[int, ...], items: Sequence[tuple[int, tuple[int, ...], object]],
-    names: Sequence[str], caption: str,
+    x0: float,
+    top: int,
+    shape: tuple[int, ...],
+    items: Sequence[tuple[int, tuple[int, ...], object]],
+    names: Sequence[str],
+    caption: str,
 ) -> _JoinPanel:
     """A panel with its left edge at ``x0`` and its top at ``top``; ``items``: (source, element, value), row by row."""
     rows, cols = _grid(shape)
     cells = tuple(
         _JoinCell(
-            x0 + n % cols, top - 1 - n // cols, n // cols, n % cols, source, element,
-            _format_value(value), _element_label(names[source], element),
+            x0 + n % cols,
+            top - 1 - n // cols,
+            n // cols,
+            n % cols,
+            source,
+            element,
+            _format_value(value),
+            _element_label(names[source], element),
         )
         for n, (source, element, value) in enumerate(items)
     )
