@@ -4,7 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import contextlib
+import io
+import math
+from pathlib import Path
+
 import matplotlib.pyplot as plt
+import nbformat
 import pytest
 import torch
 from matplotlib.axes import Axes
@@ -51,6 +57,7 @@ def test_exported_through_utils():
         "GraphNode",
         "autograd_graph",
         "plot_autograd_graph",
+        "value_graph",
     }
     for name in graph_module.__all__:
         assert getattr(utils, name) is getattr(graph_module, name)
@@ -437,3 +444,197 @@ def test_layout_of_a_wider_graph_has_no_overlapping_boxes():
     assert layout.xlim == (-(widest - 1) / 2 - 0.75, (widest - 1) / 2 + 0.75)
     width, height = layout.figsize
     assert 4.5 <= width <= 9 and 2.8 <= height <= 8
+
+
+# ---------------------------------------------------------------- value_graph
+
+
+class Scalar:
+    """A bare micrograd-style node for the tests: data, grad, parents, operation, optional label."""
+
+    def __init__(self, data, prev=(), op="", label=None):
+        self.data, self.grad, self._prev, self._op = data, 0.0, prev, op
+        if label is not None:
+            self.label = label
+
+
+@pytest.fixture
+def expression():
+    """L = (a * b + c) * a, built by hand: a is used twice."""
+    a, b, c = Scalar(2.0, label="a"), Scalar(-3.0, label="b"), Scalar(10.0, label="c")
+    ab = Scalar(-6.0, (a, b), "*")
+    d = Scalar(4.0, (ab, c), "+")
+    return Scalar(8.0, (d, a), "*"), {"a": a, "b": b, "c": c, "ab": ab, "d": d}
+
+
+def test_value_graph_nodes_and_edges(expression):
+    root, parts = expression
+    g = utils.value_graph(root)
+    assert isinstance(g, AutogradGraph)
+    assert [(n.id, n.name, n.kind, n.label, n.data, n.grad) for n in g.nodes] == [
+        (0, "*", "output", None, 8.0, 0.0),
+        (1, "+", "operation", None, 4.0, 0.0),
+        (2, "Scalar", "leaf", "a", 2.0, 0.0),  # breadth first: a is the root's second input
+        (3, "*", "operation", None, -6.0, 0.0),
+        (4, "Scalar", "leaf", "c", 10.0, 0.0),
+        (5, "Scalar", "leaf", "b", -3.0, 0.0),
+    ]
+    assert g.edges == (
+        GraphEdge(0, 1, 0),
+        GraphEdge(0, 2, 1),
+        GraphEdge(1, 3, 0),
+        GraphEdge(1, 4, 1),
+        GraphEdge(3, 2, 0),  # a again: one node, one edge per use
+        GraphEdge(3, 5, 1),
+    )
+    assert [n.label for n in g.leaves] == ["a", "c", "b"]
+
+
+def test_value_graph_keeps_the_numbers_it_read(expression):
+    root, parts = expression
+    before = utils.value_graph(root)
+    root.grad, parts["a"].grad, parts["b"].grad = 1.0, -2.0, 4
+    after = utils.value_graph(root)
+    assert [n.grad for n in before.nodes] == [0.0] * 6
+    assert [n.grad for n in after.nodes] == [1.0, 0.0, -2.0, 0.0, 0.0, 4.0]
+    assert isinstance(after.nodes[5].grad, float)  # an int grad is stored as a float
+
+
+def test_value_graph_names_win_over_labels_and_repeats_give_arcs():
+    x = Scalar(3.0, label="x")
+    square = Scalar(9.0, (x, x), "*")
+    g = utils.value_graph(square, names={"x squared": square, "input": x, "other": Scalar(1.0)})
+    assert [n.label for n in g.nodes] == ["x squared", "input"]
+    assert g.edges == (GraphEdge(0, 1, 0), GraphEdge(0, 1, 1))
+    arcs = [a.rad for a in graph_module._graph_layout(g).arrows]
+    assert arcs[0] == -arcs[1] != 0
+
+
+def test_value_graph_of_a_leaf_and_a_missing_op():
+    leaf = Scalar(1.5)
+    assert utils.value_graph(leaf).nodes == (GraphNode(0, "Scalar", "leaf", data=1.5, grad=0.0),)
+    assert utils.value_graph(leaf).edges == ()
+    child = Scalar(3.0, [leaf])  # a list works too; no _op: named by its class
+    del child._op
+    assert [n.name for n in utils.value_graph(child).nodes] == ["Scalar", "Scalar"]
+    assert [n.kind for n in utils.value_graph(child).nodes] == ["output", "leaf"]
+
+
+def test_value_graph_str_shows_data_and_grad(expression):
+    root, _ = expression
+    root.grad = 1.0
+    assert str(utils.value_graph(root, names={"L": root})).splitlines() == [
+        "AutogradGraph: 6 nodes, 6 edges (gradient flow: output -> leaves)",
+        "   0  *       output     L: data 8, grad 1",
+        "   1  +       operation  data 4, grad 0",
+        "   2  Scalar  leaf       a: data 2, grad 0",
+        "   3  *       operation  data -6, grad 0",
+        "   4  Scalar  leaf       c: data 10, grad 0",
+        "   5  Scalar  leaf       b: data -3, grad 0",
+        "edges:",
+        "   0 -> 1, 2",
+        "   1 -> 3, 4",
+        "   3 -> 2, 5",
+    ]
+
+
+def test_value_graph_bad_input(expression):
+    root, parts = expression
+    func = r"^value_graph\(\): argument 'root' "
+    with pytest.raises(
+        TypeError,
+        match=func + r"must be a Value-like object .* got a tensor of shape \(2,\) .* "
+        r"without '_prev'$",
+    ):
+        utils.value_graph(torch.ones(2, requires_grad=True))
+    with pytest.raises(TypeError, match=func + r"must be a Value-like .* got float without 'data', 'grad', '_prev'"):
+        utils.value_graph(2.0)
+    parts["b"]._prev = None
+    with pytest.raises(TypeError, match=func + r"\(node 5 of its graph\) has a '_prev' that is not a collection: "):
+        utils.value_graph(root)
+    parts["b"]._prev = ()
+    parts["c"].data = "ten"
+    with pytest.raises(TypeError, match=func + r"\(node 4 of its graph\) has a 'data' that is not a number: str"):
+        utils.value_graph(root)
+    parts["c"].data = 10.0
+    root.grad = True
+    with pytest.raises(TypeError, match=func + r"has a 'grad' that is not a number: bool"):
+        utils.value_graph(root)
+    root.grad = 0.0
+    parts["d"]._prev = (parts["ab"], object())
+    with pytest.raises(TypeError, match=r"\(node 4 of its graph\) without 'data', 'grad', '_prev'$"):
+        utils.value_graph(root)
+    with pytest.raises(TypeError, match=r"^value_graph\(\): argument 'names' must be a mapping"):
+        utils.value_graph(parts["a"], names=[parts["a"]])
+    with pytest.raises(TypeError, match=r"^value_graph\(\): argument 'names' must have str keys, got int"):
+        utils.value_graph(parts["a"], names={1: parts["a"]})
+
+
+def test_plot_value_graph_shows_data_and_grad(expression):
+    root, _ = expression
+    root.grad = 1.0
+    ax = utils.plot_autograd_graph(utils.value_graph(root, names={"L": root}))
+    assert boxes(ax) == [
+        "0: * L\ndata 8\ngrad 1",
+        "1: +\ndata 4\ngrad 0",
+        "2: Scalar a\ndata 2\ngrad 0",
+        "3: *\ndata -6\ngrad 0",
+        "4: Scalar c\ndata 10\ngrad 0",
+        "5: Scalar b\ndata -3\ngrad 0",
+    ]
+    assert len(arrows(ax)) == 6
+    assert ax.get_title() == "Value graph: 6 nodes\narrows: gradient flow, output → leaves"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["output", "operation", "leaf (input)"]
+    assert ax.get_ylabel() == "steps from the output"
+
+
+def test_layout_of_a_value_graph(expression):
+    root, _ = expression
+    layout = graph_module._graph_layout(utils.value_graph(root), show_ids=False)
+    assert [box.layer for box in layout.boxes] == [0, 1, 3, 2, 2, 3]  # a: longest path 0 -> 1 -> 3 -> 2
+    assert [box.kind for box in layout.boxes] == ["output", "operation", "leaf", "operation", "leaf", "leaf"]
+    assert layout.boxes[0].text == "*\ndata 8\ngrad 0"
+    assert layout.legend == ("output", "operation", "leaf")
+    assert layout.legend_labels == ("output", "operation", "leaf (input)")
+    assert_no_overlap(layout)
+    torch_layout = graph_module._graph_layout(utils.autograd_graph(torch.ones(2, requires_grad=True) * 2))
+    assert torch_layout.legend_labels == ("output (grad_fn)", "leaf (AccumulateGrad)")
+
+
+CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "03_autograd.ipynb"
+VALUE_CELLS = ("class Value:", "def value_pow", "def value_tanh", "def value_neg", "def value_backward")
+
+
+def chapter_value_class() -> type:
+    """The chapter's `Value`, built by running its step-by-step cells (prints dropped)."""
+    cells = [c.source for c in nbformat.read(CHAPTER, as_version=4).cells if c.cell_type == "code"]
+    namespace: dict[str, object] = {"math": math}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for start in VALUE_CELLS:
+            (source,) = [s for s in cells if s.startswith(start)]
+            exec(compile(source, "<cell>", "exec"), namespace)  # noqa: S102 (the book's own cells)
+    return namespace["Value"]
+
+
+def test_chapter_value_graph_matches_pytorchs():
+    Value = chapter_value_class()
+    a, b, c = Value(2.0), Value(-3.0), Value(10.0)
+    loss = ((a * b + c).tanh() * a - b / c).exp()
+    before = utils.value_graph(loss, names={"a": a, "b": b, "c": c})
+    loss.backward()
+    after = utils.value_graph(loss, names={"a": a, "b": b, "c": c})
+    ta, tb, tc = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (2.0, -3.0, 10.0))
+    t_loss = ((ta * tb + tc).tanh() * ta - tb / tc).exp()
+    t_loss.backward()
+    assert [n.name for n in after.nodes][:3] == ["exp", "+", "*"]  # a - x is a + (-1 * x)
+    assert [n.grad for n in before.nodes] == [0.0] * len(before.nodes)
+    grads = {n.label: n.grad for n in after.nodes if n.label}
+    assert grads.keys() == {"a", "b", "c"}
+    for name, t in (("a", ta), ("b", tb), ("c", tc)):
+        assert grads[name] == pytest.approx(t.grad.item(), rel=1e-12)
+    assert after.nodes[0].data == pytest.approx(t_loss.item(), rel=1e-12) and after.nodes[0].grad == 1.0
+    small = (Value(2.0) * Value(-3.0) + Value(10.0)) * Value(2.0)
+    t_small = (ta * tb + tc) * ta
+    assert len(utils.value_graph(small).nodes) == 7  # four distinct inputs here: no node shared
+    x = Value(2.0)
+    assert utils.value_graph((x * Value(-3.0) + Value(10.0)) * x).edges == utils.autograd_graph(t_small).edges

@@ -4,7 +4,7 @@ Each helper is first written out in the chapter that teaches it; its
 docstring names that chapter. Modules by concern:
 
 - :mod:`utils.plotting`: the book's figure style and picture helpers;
-- :mod:`utils.graph`: the autograd graph of a tensor, as data and as a picture;
+- :mod:`utils.graph`: the autograd graph of a tensor (or of a from-scratch ``Value``), as data and as a picture;
 - :mod:`utils.data`: small data sets that ship with packages (no downloads);
 - :mod:`utils.models`: models that a chapter builds and later ones reuse;
 - :mod:`utils.modules`: pictures of a module: its tree, a hook timeline, train vs eval;

@@ -7,11 +7,15 @@ tensors that require gradients has a ``grad_fn`` node, and each node lists in
 and returns it as dataclasses; :func:`plot_autograd_graph` draws it with
 matplotlib alone. The chapter "Dynamic computation graphs" explains the graph
 with these two helpers.
+
+:func:`value_graph` reads the same data from the scalar ``Value`` engine that
+the chapter "Autograd" builds from scratch (or any micrograd-style object), with
+each node's number and gradient, so that :func:`plot_autograd_graph` draws it too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeAlias, cast
 
@@ -25,7 +29,7 @@ from torch.autograd.graph import Node
 from . import _palette
 from ._validate import check_tensor, check_type, describe
 
-__all__ = ["AutogradGraph", "GraphEdge", "GraphNode", "autograd_graph", "plot_autograd_graph"]
+__all__ = ["AutogradGraph", "GraphEdge", "GraphNode", "autograd_graph", "plot_autograd_graph", "value_graph"]
 
 NodeKind = Literal["output", "operation", "leaf"]
 _KINDS: tuple[NodeKind, ...] = ("output", "operation", "leaf")
@@ -59,6 +63,9 @@ class GraphNode:
         saved_values: The saved attributes that are not tensors (ints, sizes,
             ``None`` for a tensor the backward pass does not need), same keys.
         freed: Names of saved tensors already freed by a backward pass.
+        data: For a node of :func:`value_graph`, the number it holds; else ``None``.
+        grad: For a node of :func:`value_graph`, its gradient when the graph
+            was read; else ``None``.
     """
 
     id: int
@@ -69,6 +76,8 @@ class GraphNode:
     saved_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     saved_values: dict[str, _SavedValue] = field(default_factory=dict)
     freed: tuple[str, ...] = ()
+    data: float | None = None
+    grad: float | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _numbers(node: GraphNode) -> str:
+    """A :func:`value_graph` node's data and grad, to 4 significant digits."""
+    return f"data {node.data:.4g}, grad {node.grad:.4g}"
+
+
 def _node_details(node: GraphNode) -> str:
+    if node.data is not None:
+        return f"{node.label}: {_numbers(node)}" if node.label else _numbers(node)
     if node.kind == "leaf":
         text = f"shape {node.leaf_shape}"
         return f"{node.label}: {text}" if node.label else text
@@ -281,11 +297,105 @@ def autograd_graph(tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | Non
     return AutogradGraph(tuple(nodes), tuple(edges))
 
 
+# --------------------------------------------------------------------------- value_graph
+
+_VALUE_ATTRIBUTES = ("data", "grad", "_prev")
+
+
+def _check_value(func: str, obj: object, what: str) -> tuple[float, float, tuple[object, ...]]:
+    """``obj``'s data, grad and parents, or a ``TypeError`` saying which attribute is missing or wrong."""
+    missing = [name for name in _VALUE_ATTRIBUTES if not hasattr(obj, name)]
+    if missing:
+        raise TypeError(
+            f"{func}(): argument 'root' must be a Value-like object with attributes 'data', 'grad' and "
+            f"'_prev' (micrograd style), got {describe(obj)}{what} without {', '.join(repr(m) for m in missing)}"
+        )
+    data, grad, parents = (getattr(obj, name) for name in _VALUE_ATTRIBUTES)
+    for name, number in (("data", data), ("grad", grad)):
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            raise TypeError(f"{func}(): argument 'root'{what} has a '{name}' that is not a number: {describe(number)}")
+    if not isinstance(parents, Iterable) or isinstance(parents, (str, bytes)):
+        raise TypeError(f"{func}(): argument 'root'{what} has a '_prev' that is not a collection: {describe(parents)}")
+    return float(data), float(grad), tuple(parents)
+
+
+def _value_labels(func: str, names: Mapping[str, object] | None) -> dict[int, str]:
+    """Validate ``names`` and return it keyed by the objects' ``id()`` (used only for lookup)."""
+    check_type(func, "names", names, (Mapping, type(None)), "a mapping from str to Value-like objects, or None")
+    by_object: dict[int, str] = {}
+    for key, value in (names or {}).items():
+        if not isinstance(key, str):
+            raise TypeError(f"{func}(): argument 'names' must have str keys, got {describe(key)}")
+        by_object.setdefault(id(value), key)
+    return by_object
+
+
+def value_graph(root: object, names: Mapping[str, object] | None = None) -> AutogradGraph:
+    """Walk the graph of a from-scratch scalar ``Value`` and return it as :func:`autograd_graph` does.
+
+    ``root`` is any object in the style of micrograd's ``Value``: it holds a
+    number in ``data``, its gradient in ``grad``, the objects it was computed
+    from in ``_prev`` (a tuple or list; a set, as micrograd uses, gives an order
+    that may change from run to run), and optionally the name of the operation
+    that made it in ``_op`` and a name in ``label``. The walk is breadth-first
+    from ``root`` through ``_prev`` in order, as :func:`autograd_graph` walks
+    ``next_functions``: node 0 is ``root``, an object reached along several paths
+    (a number used twice) appears once with one edge per use, and edges point
+    the way gradients flow. Nodes without parents are leaves. Each node records
+    ``data`` and ``grad`` as they are now, so a graph read before ``backward``
+    keeps the zeros; :func:`plot_autograd_graph` draws both numbers in the boxes.
+    The chapter "Autograd" builds such a ``Value`` and draws it with this helper.
+
+    Args:
+        root: The output of the computation, a ``Value``-like object.
+        names: Optional names for nodes, e.g. ``{"a": a, "b": b}``; they win over
+            a node's ``label`` attribute. Objects not in the graph are ignored.
+
+    Returns:
+        The graph: ``nodes`` in traversal order, named by their ``_op`` (an empty
+        or missing ``_op`` gives the class name, e.g. ``"Value"``), with ``data``
+        and ``grad`` set; ``edges`` from each node to the nodes in its ``_prev``.
+
+    Raises:
+        TypeError: ``root``, or an object reached from it, lacks ``data``, ``grad`` or
+            ``_prev``, has a ``data`` or ``grad`` that is not a number, or ``names``
+            is not a mapping with str keys.
+    """
+    func = "value_graph"
+    _check_value(func, root, "")
+    labels = _value_labels(func, names)
+    order: list[object] = [root]  # holds the objects alive, so that id() stays unique during the walk
+    index = {id(root): 0}
+    numbers: list[tuple[float, float]] = []
+    edges: list[GraphEdge] = []
+    for position, obj in enumerate(order):  # order grows while we walk it: breadth first
+        data, grad, parents = _check_value(func, obj, "" if position == 0 else f" (node {position} of its graph)")
+        numbers.append((data, grad))
+        for input_index, parent in enumerate(parents):
+            if id(parent) not in index:
+                index[id(parent)] = len(order)
+                order.append(parent)
+            edges.append(GraphEdge(position, index[id(parent)], input_index))
+
+    has_parents = {edge.source for edge in edges}
+    nodes = []
+    for node_id, obj in enumerate(order):
+        kind: NodeKind = "leaf" if node_id not in has_parents else "output" if node_id == 0 else "operation"
+        op = getattr(obj, "_op", "")
+        name = op if isinstance(op, str) and op else type(obj).__name__
+        label = labels.get(id(obj), getattr(obj, "label", None))
+        label = label if isinstance(label, str) and label else None
+        data, grad = numbers[node_id]
+        nodes.append(GraphNode(node_id, name, kind, label=label, data=data, grad=grad))
+    return AutogradGraph(tuple(nodes), tuple(edges))
+
+
 # --------------------------------------------------------------------------- plot_autograd_graph
 
 _COLOURS: dict[str, str] = {"output": _palette.ORANGE, "operation": _palette.BLUE, "leaf": _palette.GREEN}
 _BOX_STYLES: dict[str, str] = {"output": "square,pad=0.3", "operation": "square,pad=0.3", "leaf": "round,pad=0.4"}
 _LEGEND: dict[str, str] = {"output": "output (grad_fn)", "operation": "operation", "leaf": "leaf (AccumulateGrad)"}
+_VALUE_LEGEND: dict[str, str] = {"output": "output", "operation": "operation", "leaf": "leaf (input)"}
 
 
 def _depths(graph: AutogradGraph) -> dict[int, int]:
@@ -333,6 +443,9 @@ def _layers(graph: AutogradGraph) -> list[list[int]]:
 
 def _box_text(node: GraphNode, show_ids: bool, show_saved: bool) -> str:
     title = f"{node.id}: {node.name}" if show_ids else node.name
+    if node.data is not None:  # a value_graph node: its name, data and grad
+        title = f"{title} {node.label}" if node.label else title
+        return f"{title}\ndata {node.data:.4g}\ngrad {node.grad:.4g}"
     if node.kind == "leaf":
         shape = str(node.leaf_shape)
         return f"{title}\n{node.label} {shape}" if node.label else f"{title}\n{shape}"
@@ -399,6 +512,7 @@ class _GraphLayout:
         yticklabels: The layers' numbers.
         figsize: The size of a new figure, in inches.
         legend: The kinds of node the graph has, in the legend's order.
+        legend_labels: What the legend says for each of them.
         title: The title.
     """
 
@@ -410,6 +524,7 @@ class _GraphLayout:
     yticklabels: tuple[str, ...]
     figsize: tuple[float, float]
     legend: tuple[NodeKind, ...]
+    legend_labels: tuple[str, ...]
     title: str
 
 
@@ -446,9 +561,15 @@ def _graph_arrows(
     return tuple(arrows)
 
 
+def _is_value_graph(graph: AutogradGraph) -> bool:
+    """Whether ``graph`` came from :func:`value_graph` (its nodes hold numbers)."""
+    return any(node.data is not None for node in graph.nodes)
+
+
 def _default_title(graph: AutogradGraph, direction: str) -> str:
     flow = "gradient flow, output → leaves" if direction == "gradient" else "data flow, leaves → output"
-    return f"Autograd graph: {_plural(len(graph.nodes), 'node')}\narrows: {flow}"
+    what = "Value graph" if _is_value_graph(graph) else "Autograd graph"
+    return f"{what}: {_plural(len(graph.nodes), 'node')}\narrows: {flow}"
 
 
 def _graph_layout(
@@ -464,6 +585,8 @@ def _graph_layout(
     layer_of = {node_id: depth for depth, layer in enumerate(layers) for node_id in layer}
     position = _positions(layers)
     widest = max(len(layer) for layer in layers)
+    legend = tuple(kind for kind in _KINDS if any(node.kind == kind for node in graph.nodes))
+    legend_text = _VALUE_LEGEND if _is_value_graph(graph) else _LEGEND
     return _GraphLayout(
         boxes=tuple(
             _NodeBox(node.id, layer_of[node.id], *position[node.id], _box_text(node, show_ids, show_saved), node.kind)
@@ -475,7 +598,8 @@ def _graph_layout(
         yticks=tuple(-float(d) for d in range(len(layers))),
         yticklabels=tuple(str(d) for d in range(len(layers))),
         figsize=(min(max(1.9 * widest + 1.8, 4.5), 9.0), min(max(0.8 * len(layers) + 1.4, 2.8), 8.0)),
-        legend=tuple(kind for kind in _KINDS if any(node.kind == kind for node in graph.nodes)),
+        legend=legend,
+        legend_labels=tuple(legend_text[kind] for kind in legend),
         title=_default_title(graph, direction) if title is None else title,
     )
 
@@ -521,7 +645,10 @@ def _draw_graph(layout: _GraphLayout, ax: Axes) -> None:
     ax.set_yticks(layout.yticks, layout.yticklabels)
     ax.tick_params(axis="y", labelsize=8)
     ax.set_ylabel("steps from the output")
-    handles = [Patch(facecolor=_COLOURS[kind], edgecolor="0.25", label=_LEGEND[kind]) for kind in layout.legend]
+    handles = [
+        Patch(facecolor=_COLOURS[kind], edgecolor="0.25", label=text)
+        for kind, text in zip(layout.legend, layout.legend_labels, strict=True)
+    ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=len(handles), fontsize=8)
     ax.set_title(layout.title, fontsize=10)
 
@@ -548,9 +675,13 @@ def plot_autograd_graph(
     gets two arrows. The chapter "Dynamic computation graphs" draws its graphs
     with this helper. Readable up to about 15 nodes.
 
+    A graph from :func:`value_graph` (a from-scratch ``Value``, chapter
+    "Autograd") is drawn the same way, each box showing the node's operation,
+    name, ``data`` and ``grad`` (4 significant digits).
+
     Args:
-        graph: An :class:`AutogradGraph`, or a tensor whose graph
-            :func:`autograd_graph` reads first.
+        graph: An :class:`AutogradGraph` (from :func:`autograd_graph` or
+            :func:`value_graph`), or a tensor whose graph :func:`autograd_graph` reads first.
         ax: Axes to draw into; a new figure sized to the graph is made when ``None``.
         names: Names for leaf tensors (only with a tensor; for a graph, pass
             them to :func:`autograd_graph`).
