@@ -638,3 +638,18 @@ def test_chapter_value_graph_matches_pytorchs():
     assert len(utils.value_graph(small).nodes) == 7  # four distinct inputs here: no node shared
     x = Value(2.0)
     assert utils.value_graph((x * Value(-3.0) + Value(10.0)) * x).edges == utils.autograd_graph(t_small).edges
+
+
+def test_an_edge_past_a_layer_bows_clear_of_the_boxes_in_between():
+    """L = (a * b + c) * a: the edge from L straight to a passes the layer of c; its arc keeps clear of c's box."""
+    a, b, c = (torch.tensor(v, requires_grad=True) for v in (2.0, -3.0, 10.0))
+    graph = utils.autograd_graph((a * b + c) * a, names={"a": a, "b": b, "c": c})
+    layout = graph_module._graph_layout(graph)
+    box = {graph.nodes[b_.node].label or b_.node: b_ for b_ in layout.boxes}
+    long = [arrow for arrow in layout.arrows if arrow.tail == 0 and arrow.head == box["a"].node]
+    assert len(long) == 1 and long[0].rad != 0
+    scale = (layout.figsize[0] / (layout.xlim[1] - layout.xlim[0]), layout.figsize[1] / (layout.ylim[1] - layout.ylim[0]))
+    points = graph_module._arc_points(long[0].start, long[0].end, long[0].rad, scale)
+    centre = (box["c"].x * scale[0], box["c"].y * scale[1])
+    clearance = min(math.hypot(x - centre[0], y - centre[1]) for x, y in points)
+    assert clearance > 0.6, f"the arc passes {clearance:.2f} inches from the centre of c's box"

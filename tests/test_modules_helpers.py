@@ -152,10 +152,26 @@ def test_hook_spans_refuse_broken_logs():
         utils.hook_spans([("pre", "a")])
     with pytest.raises(ValueError, match="kind 'post'"):
         utils.hook_spans([("post", "a")])
+    with pytest.raises(ValueError, match="closes 'a' with 'end', opened with 'pre'"):
+        utils.hook_spans([("pre", "a"), ("end", "a")])
     with pytest.raises(TypeError, match=r"hook_spans\(\): argument 'events' must hold \(kind, name\) pairs"):
         utils.hook_spans([("pre", "a", 1)])
     with pytest.raises(TypeError, match="argument 'events' must be a list"):
         utils.hook_spans("pre")
+
+
+def test_hook_spans_and_timeline_take_a_start_end_log():
+    log = [("start", "fit"), ("start", "epoch 0"), ("end", "epoch 0"), ("start", "epoch 1"), ("end", "epoch 1")]
+    log.append(("end", "fit"))
+    spans = utils.hook_spans(log)
+    assert [(s.name, s.start, s.end, s.level) for s in spans] == [
+        ("fit", 0, 5, 0),
+        ("epoch 0", 1, 2, 1),
+        ("epoch 1", 3, 4, 1),
+    ]
+    ax = utils.plot_hook_timeline(log)
+    assert ax.get_title() == "hook timeline: 3 calls, 6 events"
+    assert ax.get_xlabel() == "event number in the log (▶ start, ● end)" and ax.get_ylabel() == "call"
 
 
 def test_plot_hook_timeline_draws_a_bar_per_call():
@@ -167,7 +183,8 @@ def test_plot_hook_timeline_draws_a_bar_per_call():
     widths = sorted(p.get_width() for p in ax.patches)
     assert widths[-1] == len(log) - 1  # the model's call spans the whole log
     assert ax.get_title() == f"hook timeline: 6 module calls, {len(log)} events"
-    assert ax.get_xlabel() and ax.get_ylabel()
+    assert ax.get_xlabel() == "event number in the log (▶ pre-hook, ● forward hook)"
+    assert ax.get_ylabel() == "module call"
     with pytest.raises(ValueError, match="at least one call"):
         utils.plot_hook_timeline([])
 

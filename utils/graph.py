@@ -15,6 +15,7 @@ each node's number and gradient, so that :func:`plot_autograd_graph` draws it to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeAlias, cast
@@ -537,10 +538,53 @@ def _positions(layers: list[list[int]]) -> dict[int, tuple[float, float]]:
     return position
 
 
+_BOWS = (0.3, -0.3, 0.6, -0.6)  # the curvatures tried for an edge past a layer, preferred first
+
+
+def _arc_points(
+    start: tuple[float, float], end: tuple[float, float], rad: float, scale: tuple[float, float]
+) -> list[tuple[float, float]]:
+    """Points along matplotlib's ``arc3`` curve from ``start`` to ``end``, in inches (``scale``: inches per unit).
+
+    matplotlib bends the curve in display space: a quadratic Bezier curve whose
+    control point lies ``rad`` times the chord's length off the chord's middle.
+    """
+    (x1, y1), (x2, y2) = (start[0] * scale[0], start[1] * scale[1]), (end[0] * scale[0], end[1] * scale[1])
+    cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+    ts = [k / 10 for k in range(1, 10)]
+    return [
+        ((1 - t) ** 2 * x1 + 2 * (1 - t) * t * cx + t**2 * x2, (1 - t) ** 2 * y1 + 2 * (1 - t) * t * cy + t**2 * y2)
+        for t in ts
+    ]
+
+
+def _bow(
+    start: tuple[float, float], end: tuple[float, float], others: list[tuple[float, float]], scale: tuple[float, float]
+) -> float:
+    """The curvature of ``_BOWS`` whose arc from ``start`` to ``end`` keeps farthest from the boxes at ``others``."""
+
+    def clearance(rad: float) -> float:
+        points = _arc_points(start, end, rad, scale)
+        return min(
+            (math.hypot(px - ox * scale[0], py - oy * scale[1]) for px, py in points for ox, oy in others),
+            default=math.inf,
+        )
+
+    return max(_BOWS, key=lambda rad: round(clearance(rad), 2))  # ties: the first, the gentler bow
+
+
 def _graph_arrows(
-    graph: AutogradGraph, position: Mapping[int, tuple[float, float]], direction: str
+    graph: AutogradGraph,
+    position: Mapping[int, tuple[float, float]],
+    direction: str,
+    scale: tuple[float, float] = (1.0, 1.0),
 ) -> tuple[_GraphArrow, ...]:
-    """One arrow per edge between boxes centred at ``position``, pointing down for ``"gradient"``, up for ``"data"``."""
+    """One arrow per edge between boxes centred at ``position``, pointing down for ``"gradient"``, up for ``"data"``.
+
+    An edge past a layer bows around the boxes in between: of a few
+    curvatures, the one that keeps farthest from them (``scale``: inches per
+    unit of x and of y in the picture, since matplotlib bends curves on screen).
+    """
     multiplicity: dict[tuple[int, int], int] = {}
     for edge in graph.edges:
         multiplicity[(edge.source, edge.target)] = multiplicity.get((edge.source, edge.target), 0) + 1
@@ -551,9 +595,10 @@ def _graph_arrows(
         k = seen.get(pair, 0)
         seen[pair] = k + 1
         rad = 1.0 * (k - (multiplicity[pair] - 1) / 2)  # spread repeated edges into arcs
-        (x_source, y_source), (x_target, y_target) = position[edge.source], position[edge.target]
-        if y_source - y_target > 1:  # an edge past a layer bows outwards, around the boxes in between
-            rad += 0.3 if x_target <= x_source else -0.3
+        y_source, y_target = position[edge.source][1], position[edge.target][1]
+        if y_source - y_target > 1:  # an edge past a layer bows around the boxes in between
+            between = [xy for xy in position.values() if y_target < xy[1] < y_source]
+            rad += _bow(position[edge.source], position[edge.target], between, scale)
         tail, head = edge.source, edge.target
         if direction == "data":  # the same curve, drawn the other way round
             tail, head, rad = edge.target, edge.source, -rad
@@ -587,17 +632,21 @@ def _graph_layout(
     widest = max(len(layer) for layer in layers)
     legend = tuple(kind for kind in _KINDS if any(node.kind == kind for node in graph.nodes))
     legend_text = _VALUE_LEGEND if _is_value_graph(graph) else _LEGEND
+    xlim = (-(widest - 1) / 2 - 0.75, (widest - 1) / 2 + 0.75)
+    ylim = (-(len(layers) - 1) - 0.6, 0.6)
+    figsize = (min(max(1.9 * widest + 1.8, 4.5), 9.0), min(max(0.8 * len(layers) + 1.4, 2.8), 8.0))
+    scale = (figsize[0] / (xlim[1] - xlim[0]), figsize[1] / (ylim[1] - ylim[0]))  # about: margins not counted
     return _GraphLayout(
         boxes=tuple(
             _NodeBox(node.id, layer_of[node.id], *position[node.id], _box_text(node, show_ids, show_saved), node.kind)
             for node in graph.nodes
         ),
-        arrows=_graph_arrows(graph, position, direction),
-        xlim=(-(widest - 1) / 2 - 0.75, (widest - 1) / 2 + 0.75),
-        ylim=(-(len(layers) - 1) - 0.6, 0.6),
+        arrows=_graph_arrows(graph, position, direction, scale),
+        xlim=xlim,
+        ylim=ylim,
         yticks=tuple(-float(d) for d in range(len(layers))),
         yticklabels=tuple(str(d) for d in range(len(layers))),
-        figsize=(min(max(1.9 * widest + 1.8, 4.5), 9.0), min(max(0.8 * len(layers) + 1.4, 2.8), 8.0)),
+        figsize=figsize,
         legend=legend,
         legend_labels=tuple(legend_text[kind] for kind in legend),
         title=_default_title(graph, direction) if title is None else title,

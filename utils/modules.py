@@ -195,6 +195,11 @@ def plot_module_tree(model: nn.Module, ax: Axes | None = None, *, title: str | N
 # --------------------------------------------------------------------------- hook timeline
 
 
+_OPENS = {"pre": "forward", "start": "end"}  # the kind that opens a call: the kind that closes it
+_CLOSES = {"forward": "forward hook", "end": "end"}  # and how the picture's legend names the markers
+_OPEN_NAMES = {"pre": "pre-hook", "start": "start"}
+
+
 @dataclass(frozen=True)
 class HookSpan:
     """One module call of a hook log: its pre-hook fired at ``start``, its forward hook at ``end``.
@@ -217,7 +222,9 @@ def hook_spans(events: Sequence[tuple[str, str]]) -> list[HookSpan]:
 
     Args:
         events: ``(kind, name)`` pairs in the order the hooks fired, ``kind``
-            being ``"pre"`` (a forward pre-hook) or ``"forward"`` (a forward hook).
+            being ``"pre"`` (a forward pre-hook) or ``"forward"`` (a forward hook);
+            or, for any other log of nested calls (the Lightning chapter's
+            callback hooks), ``"start"`` and ``"end"``.
 
     Returns:
         One :class:`HookSpan` per call.
@@ -235,16 +242,20 @@ def hook_spans(events: Sequence[tuple[str, str]]) -> list[HookSpan]:
         if not (isinstance(event, tuple) and len(event) == 2 and all(isinstance(e, str) for e in event)):
             raise TypeError(f"{func}(): argument 'events' must hold (kind, name) pairs of str, got {event!r}")
         kind, name = event
-        if kind == "pre":
+        if kind in _OPENS:
             open_calls.append((name, index))
-        elif kind == "forward":
+        elif kind in _CLOSES:
             if not open_calls or open_calls[-1][0] != name:
                 innermost = repr(open_calls[-1][0]) if open_calls else "none"
                 raise ValueError(f"{func}(): event {index} closes {name!r}, but the innermost open call is {innermost}")
             _, start = open_calls.pop()
+            if _OPENS[events[start][0]] != kind:
+                raise ValueError(
+                    f"{func}(): event {index} closes {name!r} with {kind!r}, opened with {events[start][0]!r}"
+                )
             spans.append(HookSpan(name=name, start=start, end=index, level=len(open_calls)))
         else:
-            raise ValueError(f"{func}(): event {index} has kind {kind!r}, expected 'pre' or 'forward'")
+            raise ValueError(f"{func}(): event {index} has kind {kind!r}, expected 'pre', 'forward', 'start' or 'end'")
     if open_calls:
         raise ValueError(f"{func}(): calls never closed by a forward event: {[name for name, _ in open_calls]}")
     return sorted(spans, key=lambda span: span.start)
@@ -256,7 +267,9 @@ def plot_hook_timeline(events: Sequence[tuple[str, str]], ax: Axes | None = None
     A nested call's bar lies within its caller's, on a row further down; a triangle marks
     each pre-hook and a dot each forward hook. The layout is :func:`hook_spans`'s.
     The chapter "Building models with nn.Module" records the log with
-    ``register_forward_pre_hook`` and ``register_forward_hook``.
+    ``register_forward_pre_hook`` and ``register_forward_hook``; the chapter
+    "PyTorch Lightning" records a ``"start"``/``"end"`` log of the Trainer's
+    callback hooks with a callback.
 
     Args:
         events: ``(kind, name)`` pairs, as :func:`hook_spans` takes them.
@@ -286,9 +299,11 @@ def plot_hook_timeline(events: Sequence[tuple[str, str]], ax: Axes | None = None
     ax.set_yticks(rows, [span.name for span in spans])
     ax.set_xticks(range(len(events)))
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("event number in the log (▶ pre-hook, ● forward hook)")
-    ax.set_ylabel("module call")
-    ax.set_title(title if title is not None else f"hook timeline: {len(spans)} module calls, {len(events)} events")
+    first = events[spans[0].start][0]
+    ax.set_xlabel(f"event number in the log (▶ {_OPEN_NAMES[first]}, ● {_CLOSES[_OPENS[first]]})")
+    what = "module call" if first == "pre" else "call"
+    ax.set_ylabel(what)
+    ax.set_title(title if title is not None else f"hook timeline: {len(spans)} {what}s, {len(events)} events")
     return ax
 
 
