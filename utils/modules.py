@@ -297,7 +297,7 @@ def plot_hook_timeline(events: Sequence[tuple[str, str]], ax: Axes | None = None
         ax.plot([span.start], [row], marker=">", color=_palette.PATH, markersize=7, linestyle="none")
         ax.plot([span.end], [row], marker="o", color="black", markersize=5, linestyle="none")
     ax.set_yticks(rows, [span.name for span in spans])
-    ax.set_xticks(range(len(events)))
+    ax.set_xticks(range(0, len(events), 1 if len(events) <= 20 else 5))  # a tick per event, or every fifth
     ax.grid(axis="y", visible=False)
     first = events[spans[0].start][0]
     ax.set_xlabel(f"event number in the log (▶ {_OPEN_NAMES[first]}, ● {_CLOSES[_OPENS[first]]})")
