@@ -365,3 +365,135 @@ def test_history_from_csv_reads_what_lightning_writes(tmp_path):
     assert history.epochs == [1, 2, 3]
     assert sorted(history.metrics) == ["train_loss", "val_loss"]
     assert history["val_loss"][-1] == pytest.approx(trainer.callback_metrics["val_loss"].item())
+
+
+# ---------------------------------------------------------------- fit with a learning-rate scheduler
+
+
+def test_fit_steps_an_epoch_scheduler_once_per_epoch_and_records_lr():
+    model, loader, optimizer = make()
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    history = fit(
+        model,
+        loader,
+        loss_fn=nn.CrossEntropyLoss(),
+        optimizer=optimizer,
+        num_epochs=5,
+        progress=False,
+        scheduler=scheduler,
+    )
+    assert history["lr"] == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
+    assert scheduler.last_epoch == 5 and optimizer.param_groups[0]["lr"] == pytest.approx(0.025)
+
+
+def test_fit_steps_a_step_scheduler_after_every_batch_like_the_hand_written_loop():
+    def run(by_hand: bool):
+        model, loader, optimizer = make(seed=2, generator=True)
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.5, total_steps=3 * len(loader))
+        if not by_hand:
+            history = fit(
+                model,
+                loader,
+                loss_fn=nn.CrossEntropyLoss(),
+                optimizer=optimizer,
+                num_epochs=3,
+                progress=False,
+                scheduler=scheduler,
+                scheduler_interval="step",
+            )
+            return history["train_loss"], scheduler.last_epoch
+        losses = []
+        for _ in range(3):
+            model.train()
+            total = 0.0
+            for X, y in loader:
+                optimizer.zero_grad()
+                loss = nn.functional.cross_entropy(model(X), y)
+                loss.backward()
+                optimizer.step()
+                scheduler.step()
+                total += loss.item() * len(y)
+            losses.append(total / len(loader.dataset))
+        return losses, scheduler.last_epoch
+
+    assert run(by_hand=False) == run(by_hand=True)
+    assert run(by_hand=False)[1] == 3 * 6  # 96 examples in batches of 16
+
+
+def test_fit_steps_reduce_on_plateau_with_the_validation_loss():
+    class Recording(torch.optim.lr_scheduler.ReduceLROnPlateau):
+        seen: list[float] = []
+
+        def step(self, metrics, epoch=None):
+            self.seen.append(metrics)
+            super().step(metrics)
+
+    model, loader, optimizer = make()
+    scheduler = Recording(optimizer, factor=0.5, patience=0, threshold=10.0)
+    val = DataLoader(blobs(seed=1), batch_size=32)
+    history = fit(
+        model,
+        loader,
+        loss_fn=nn.CrossEntropyLoss(),
+        optimizer=optimizer,
+        num_epochs=3,
+        progress=False,
+        val_loader=val,
+        scheduler=scheduler,
+    )
+    assert scheduler.seen == history["val_loss"]
+    # threshold=10 (relative): no validation loss counts as an improvement, so every epoch halves the rate
+    assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0125)
+
+
+def test_fit_without_a_scheduler_records_no_lr():
+    model, loader, optimizer = make()
+    history = fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, num_epochs=1, progress=False)
+    assert "lr" not in history.metrics
+
+
+@pytest.mark.parametrize(
+    ("make_scheduler", "kwargs", "error", "match"),
+    [
+        (
+            lambda opt: "cosine",
+            {},
+            TypeError,
+            r"fit\(\): argument 'scheduler' must be a torch.optim.lr_scheduler.LRScheduler or None, got str",
+        ),
+        (
+            lambda opt: None,
+            {"scheduler_interval": "batch"},
+            ValueError,
+            r"fit\(\): argument 'scheduler_interval' must be 'epoch' or 'step', got 'batch'",
+        ),
+        (
+            lambda opt: torch.optim.lr_scheduler.StepLR(torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0), 1),
+            {},
+            ValueError,
+            r"argument 'scheduler' must schedule the optimizer passed as 'optimizer'",
+        ),
+        (
+            lambda opt: torch.optim.lr_scheduler.ReduceLROnPlateau(opt),
+            {},
+            ValueError,
+            r"ReduceLROnPlateau 'scheduler' .* needs 'val_loader'.*got val_loader=NoneType",
+        ),
+    ],
+)
+def test_fit_rejects_a_bad_scheduler_before_training(make_scheduler, kwargs, error, match):
+    model, loader, optimizer = make()
+    before = [p.clone() for p in model.parameters()]
+    with pytest.raises(error, match=match):
+        fit(
+            model,
+            loader,
+            loss_fn=nn.CrossEntropyLoss(),
+            optimizer=optimizer,
+            num_epochs=1,
+            progress=False,
+            scheduler=make_scheduler(optimizer),
+            **kwargs,
+        )
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))

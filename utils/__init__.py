@@ -9,11 +9,12 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.models`: models that a chapter builds and later ones reuse;
 - :mod:`utils.modules`: pictures of a module: its tree, a hook timeline, train vs eval;
 - :mod:`utils.training`: the training loop, evaluation, prediction, loss curves;
+- :mod:`utils.training_step`: one training step, watched call by call, and its picture;
 - :mod:`utils.reproducibility`: seeds, devices, versions, the test environment;
 - :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
 """
 
-from . import data, graph, models, modules, plotting, reproducibility, training
+from . import data, graph, models, modules, plotting, reproducibility, training, training_step
 from .data import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .models import *  # noqa: F403
@@ -21,6 +22,7 @@ from .modules import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .reproducibility import *  # noqa: F403
 from .training import *  # noqa: F403
+from .training_step import *  # noqa: F403
 
 __all__ = [
     *data.__all__,
@@ -30,5 +32,6 @@ __all__ = [
     *plotting.__all__,
     *reproducibility.__all__,
     *training.__all__,
+    *training_step.__all__,
 ]
 __version__ = "0.1.0"

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 from torch import nn
+from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 from tqdm import tqdm
 
 from ._validate import check_positive_int, check_type, describe
@@ -182,6 +183,8 @@ def fit(
     val_loader: Batches | None = None,
     metrics: Mapping[str, Metric] | None = None,
     progress: bool = True,
+    scheduler: LRScheduler | None = None,
+    scheduler_interval: str = "epoch",
 ) -> History:
     """Train ``model`` for ``num_epochs`` epochs; return the per-epoch history.
 
@@ -202,10 +205,18 @@ def fit(
         metrics: Name to ``metric(y_hat, y) -> float``, computed on the
             validation data (as ``"val_<name>"``).
         progress: Show a progress bar over the epochs (on stdout).
+        scheduler: Optional learning-rate scheduler of ``optimizer``, stepped
+            after every epoch or after every optimizer step (see
+            ``scheduler_interval``). A ``ReduceLROnPlateau`` is stepped with
+            the validation loss, so it needs ``val_loader``.
+        scheduler_interval: ``"epoch"`` (e.g. ``StepLR``) or ``"step"``
+            (e.g. ``OneCycleLR``, whose ``total_steps`` counts batches).
 
     Returns:
         A :class:`History` with ``train_loss`` and, with ``val_loader``,
-        ``val_loss`` and ``val_<metric>`` per epoch.
+        ``val_loss`` and ``val_<metric>`` per epoch; with a ``scheduler``
+        also ``lr``, the learning rate of the first parameter group at the
+        start of each epoch.
     """
     check_type("fit", "model", model, nn.Module, "a torch.nn.Module")
     _check_loader("fit", "train_loader", train_loader, every_epoch=True)
@@ -216,6 +227,7 @@ def fit(
     if not callable(loss_fn):
         raise TypeError(f"fit(): argument 'loss_fn' must be callable, got {describe(loss_fn)}")
     check_type("fit", "progress", progress, bool, "a bool")
+    _check_scheduler(scheduler, scheduler_interval, optimizer, val_loader)
     device = _model_device(model)
 
     # Check the first batch of each loader before any work: in eval mode, and
@@ -245,27 +257,74 @@ def fit(
     history = History()
     # On stdout, like Lightning's progress bar: stderr is for problems.
     bar = tqdm(range(1, num_epochs + 1), desc="epochs", unit="epoch", disable=not progress, file=sys.stdout)
+    step_scheduler = scheduler if scheduler_interval == "step" else None
     for epoch in bar:
-        model.train()
-        total, count = 0.0, 0
-        for X, y in train_loader:
-            X, y = X.to(device), y.to(device)
-            optimizer.zero_grad()
-            loss = loss_fn(model(X), y)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(y)
-            count += len(y)
-        values = {"train_loss": total / count}
+        lr = optimizer.param_groups[0]["lr"]
+        values = {"train_loss": _train_one_epoch(model, train_loader, loss_fn, optimizer, step_scheduler, device)}
         if val_loader is not None:
             scores = evaluate(model, val_loader, loss_fn=loss_fn, metrics=metrics)
             values.update({f"val_{name}": value for name, value in scores.items()})
+        if scheduler is not None:
+            values["lr"] = float(lr)
+            _end_of_epoch_step(scheduler, scheduler_interval, values)
         if not math.isfinite(values["train_loss"]):
             bar.close()
             raise FloatingPointError(f"fit(): the training loss became {values['train_loss']} in epoch {epoch}")
         history.append(epoch, values)
         bar.set_postfix({name: f"{value:.4g}" for name, value in values.items()})
     return history
+
+
+def _check_scheduler(
+    scheduler: LRScheduler | None, interval: object, optimizer: torch.optim.Optimizer, val_loader: object
+) -> None:
+    what = "a torch.optim.lr_scheduler.LRScheduler or None"
+    check_type("fit", "scheduler", scheduler, (LRScheduler, type(None)), what)
+    if interval not in ("epoch", "step"):
+        raise ValueError(f"fit(): argument 'scheduler_interval' must be 'epoch' or 'step', got {interval!r}")
+    if scheduler is None:
+        return
+    if scheduler.optimizer is not optimizer:
+        raise ValueError(
+            "fit(): argument 'scheduler' must schedule the optimizer passed as 'optimizer', got another one's"
+        )
+    if isinstance(scheduler, ReduceLROnPlateau) and (val_loader is None or interval != "epoch"):
+        raise ValueError(
+            "fit(): a ReduceLROnPlateau 'scheduler' is stepped with the validation loss once per epoch: "
+            f"it needs 'val_loader' and scheduler_interval='epoch', got val_loader={describe(val_loader)} "
+            f"and scheduler_interval={interval!r}"
+        )
+
+
+def _end_of_epoch_step(scheduler: LRScheduler, interval: str, values: Mapping[str, float]) -> None:
+    if isinstance(scheduler, ReduceLROnPlateau):
+        scheduler.step(values["val_loss"])
+    elif interval == "epoch":
+        scheduler.step()
+
+
+def _train_one_epoch(
+    model: nn.Module,
+    loader: Iterable[tuple[torch.Tensor, torch.Tensor]],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    step_scheduler: LRScheduler | None,
+    device: torch.device,
+) -> float:
+    """One pass in train mode: zero_grad, forward, loss, backward, step per batch; the mean loss."""
+    model.train()
+    total, count = 0.0, 0
+    for X, y in loader:
+        X, y = X.to(device), y.to(device)
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        if step_scheduler is not None:
+            step_scheduler.step()
+        total += loss.item() * len(y)
+        count += len(y)
+    return total / count
 
 
 def predict(model: nn.Module, X: torch.Tensor, *, batch_size: int = 256) -> torch.Tensor:
