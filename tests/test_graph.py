@@ -648,7 +648,10 @@ def test_an_edge_past_a_layer_bows_clear_of_the_boxes_in_between():
     box = {graph.nodes[b_.node].label or b_.node: b_ for b_ in layout.boxes}
     long = [arrow for arrow in layout.arrows if arrow.tail == 0 and arrow.head == box["a"].node]
     assert len(long) == 1 and long[0].rad != 0
-    scale = (layout.figsize[0] / (layout.xlim[1] - layout.xlim[0]), layout.figsize[1] / (layout.ylim[1] - layout.ylim[0]))
+    scale = (
+        layout.figsize[0] / (layout.xlim[1] - layout.xlim[0]),
+        layout.figsize[1] / (layout.ylim[1] - layout.ylim[0]),
+    )
     points = graph_module._arc_points(long[0].start, long[0].end, long[0].rad, scale)
     centre = (box["c"].x * scale[0], box["c"].y * scale[1])
     clearance = min(math.hypot(x - centre[0], y - centre[1]) for x, y in points)

@@ -178,7 +178,7 @@ def trace_training_step(
     if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
         raise ValueError(f"trace_training_step(): loss_fn must return a scalar tensor, got {describe(loss)}")
     stages.append(inspect("loss", calls["loss"], f"loss {loss.item():.4g}"))
-    loss.backward()  # type: ignore[no-untyped-call]
+    loss.backward()
     stages.append(inspect("backward", calls["backward"], ""))
     optimizer.step()
     stages.append(inspect("step", calls["step"], ""))
