@@ -227,6 +227,41 @@ def _check_chapter_end(cells: list[NotebookNode]) -> list[str]:
         solutions = [c for c in cells[start:] if c.cell_type == "code" and "hide-cell" in c.metadata.get("tags", [])]
         if len(solutions) < MIN_EXERCISES:
             problems.append(f"{len(solutions)} exercise solutions (code cells tagged hide-cell), need {MIN_EXERCISES}")
+        problems += [
+            f"exercise solution {k} is not folded in JupyterLab (metadata jupyter.source_hidden)"
+            for k, cell in enumerate(solutions, start=1)
+            if cell.metadata.get("jupyter", {}).get("source_hidden") is not True
+        ]
+        problems += _check_exercise_headings(cells[start:])
+    return problems
+
+
+# An exercise opens a paragraph as "**N. ★★ Title.**": numbered from 1, with its tier.
+EXERCISE = re.compile(r"^\*\*(\d+)\.\s*(\S*)")
+TIERS = ("★", "★★", "★★★")  # recall, apply, extend (STYLE.md)
+
+
+def _check_exercise_headings(cells: list[NotebookNode]) -> list[str]:
+    """Exercises numbered 1, 2, ..., each with its tier; exactly one of them open-ended."""
+    found = [
+        (match.group(1), match.group(2), line)
+        for c in cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if (match := EXERCISE.match(line))
+    ]
+    problems = []
+    numbers = [int(number) for number, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        problems.append(f"exercises are numbered {numbers}, expected 1 to {len(numbers)} in order")
+    problems += [
+        f"exercise {number} has no tier ({' '.join(TIERS)}) after its number: {line[:40]!r}"
+        for number, tier, line in found
+        if tier not in TIERS
+    ]
+    open_ended = sum("Open-ended" in line for _, _, line in found)
+    if open_ended != 1:
+        problems.append(f"{open_ended} open-ended exercises (a title starting 'Open-ended:'), need exactly 1")
     return problems
 
 

@@ -174,3 +174,42 @@ def test_the_checks_command_fails_on_a_broken_notebook_only(tmp_path):
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert bad.stdout.startswith("stripped.ipynb: code cells were not all executed"), bad.stdout
     assert all(line.startswith("stripped.ipynb: ") for line in bad.stdout.splitlines()), bad.stdout
+
+
+def exercises_changed(tmp_path, change) -> list[str]:
+    """The structural problems of the Tensors chapter after `change(exercise_cells, solutions)`."""
+    nb = nbformat.read(CHAPTER, as_version=4)
+    start = next(i for i, c in enumerate(nb.cells) if "## Exercises" in c.source.splitlines())
+    text = [c for c in nb.cells[start:] if c.cell_type == "markdown"]
+    solutions = [c for c in nb.cells[start:] if "hide-cell" in c.metadata.get("tags", [])]
+    change(text, solutions)
+    nbformat.write(nb, tmp_path / "changed.ipynb")
+    return check_notebook(tmp_path / "changed.ipynb")
+
+
+def test_the_chapter_passes_the_exercise_checks(tmp_path):
+    assert exercises_changed(tmp_path, lambda text, solutions: None) == []
+
+
+def test_an_unfolded_solution_fails_the_structural_check(tmp_path):
+    problems = exercises_changed(tmp_path, lambda text, solutions: solutions[2].metadata.pop("jupyter"))
+    assert problems == ["exercise solution 3 is not folded in JupyterLab (metadata jupyter.source_hidden)"]
+
+
+def test_an_exercise_without_tier_fails_the_structural_check(tmp_path):
+    def drop_first_tier(text, solutions):
+        cell = next(c for c in text if re.search(r"^\*\*2\. ★+ ", c.source, re.M))
+        cell.source = re.sub(r"^\*\*2\. ★+ ", "**2. ", cell.source, flags=re.M)
+
+    problems = exercises_changed(tmp_path, drop_first_tier)
+    assert len(problems) == 1 and problems[0].startswith("exercise 2 has no tier"), problems
+
+
+def test_misnumbered_and_open_ended_exercises_fail_the_structural_check(tmp_path):
+    def break_numbers(text, solutions):
+        for cell in text:
+            cell.source = cell.source.replace("**3. ", "**4. ").replace("Open-ended:", "Open:")
+
+    problems = exercises_changed(tmp_path, break_numbers)
+    assert any("numbered [1, 2, 4, 4" in p for p in problems), problems
+    assert any("0 open-ended exercises" in p for p in problems), problems
