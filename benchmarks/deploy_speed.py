@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/deploy_speed.py [--batches 1 64 4096] [--rounds 5] [--min-run-time 1.0]
 
 Repeats the speed comparison of the chapter "TorchScript, and taking models
-out of Python today" (chapters/06_torchscript.ipynb) on the same model, the
+out of Python today" (chapters/07_torchscript.ipynb) on the same model, the
 chapter's DigitMLP as utils.DigitMLP (normalisation, Linear 64 -> 128, ReLU,
 Linear 128 -> 10). The weights are random: they do not change the time. For every batch size and
 variant it takes ``--rounds`` medians of ``torch.utils.benchmark.Timer``

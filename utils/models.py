@@ -4,7 +4,7 @@ Each is written out in the chapter that teaches it, and a test checks that the
 chapter's code and this one build the same model (tests/test_models.py).
 """
 
-# No `from __future__ import annotations`: TorchScript (chapter 06) must read the
+# No `from __future__ import annotations`: TorchScript (chapter 07) must read the
 # annotations of DigitMLP as objects, not strings.
 import torch
 from torch import nn
