@@ -124,8 +124,8 @@ def test_digit_mlp_rejects_bad_statistics(args, error, match):
 # ---------------------------------------------------------------- the digits pipeline
 
 
-def training_chapter_datasets() -> dict[str, object]:
-    """The training chapter's cells from loading to the three TensorDatasets, run in order."""
+def data_chapter_datasets() -> dict[str, object]:
+    """The Data chapter's cells from loading to the three TensorDatasets, run in order."""
     starts = (
         "X, y = utils.load_digits()",
         "train_idx, val_idx, test_idx =",
@@ -134,7 +134,7 @@ def training_chapter_datasets() -> dict[str, object]:
         "train_set = DigitsDataset(",
         "train_set = TensorDataset(",
     )
-    sources = [cell_starting("06_training.ipynb", start) for start in starts]
+    sources = [cell_starting("05_data.ipynb", start) for start in starts]
     return run_cells(*sources, Dataset=Dataset, TensorDataset=TensorDataset)
 
 
@@ -146,8 +146,8 @@ def assert_same_dataset(a: Dataset, b: Dataset) -> None:
         assert torch.equal(x, y)
 
 
-def test_training_chapter_pipeline_is_digits_datasets():
-    inline = training_chapter_datasets()
+def test_data_chapter_pipeline_is_digits_datasets():
+    inline = data_chapter_datasets()
     shared = utils.digits_datasets(seed=0)
     for name in ("train", "val", "test"):
         assert_same_dataset(inline[f"{name}_set"], getattr(shared, name))

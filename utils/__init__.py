@@ -5,7 +5,8 @@ docstring names that chapter. Modules by concern:
 
 - :mod:`utils.plotting`: the book's figure style and picture helpers;
 - :mod:`utils.graph`: the autograd graph of a tensor (or of a from-scratch ``Value``), as data and as a picture;
-- :mod:`utils.data`: small data sets that ship with packages (no downloads);
+- :mod:`utils.data`: the digits (no downloads), a file-backed dataset, transforms, collate and worker helpers;
+- :mod:`utils.pipeline`: pictures of a DataLoader's stages and a grid of digits;
 - :mod:`utils.models`: models that a chapter builds and later ones reuse;
 - :mod:`utils.modules`: pictures of a module: its tree, a hook timeline, train vs eval;
 - :mod:`utils.training`: the training loop, evaluation, prediction, loss curves;
@@ -14,11 +15,12 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
 """
 
-from . import data, graph, models, modules, plotting, reproducibility, training, training_step
+from . import data, graph, models, modules, pipeline, plotting, reproducibility, training, training_step
 from .data import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .models import *  # noqa: F403
 from .modules import *  # noqa: F403
+from .pipeline import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .reproducibility import *  # noqa: F403
 from .training import *  # noqa: F403
@@ -29,6 +31,7 @@ __all__ = [
     *graph.__all__,
     *models.__all__,
     *modules.__all__,
+    *pipeline.__all__,
     *plotting.__all__,
     *reproducibility.__all__,
     *training.__all__,
