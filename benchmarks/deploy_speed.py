@@ -1,9 +1,9 @@
-"""Eager, TorchScript, torch.compile and AOTInductor on the digit MLP, timed with more repetitions.
+"""Eager, TorchScript, torch.compile, AOTInductor and ONNX Runtime on the digit MLP, timed with more repetitions.
 
     .venv/bin/python benchmarks/deploy_speed.py [--batches 1 64 4096] [--rounds 5] [--min-run-time 1.0]
 
-Repeats the speed comparison of the chapter "TorchScript, and taking models
-out of Python today" (chapters/07_torchscript.ipynb) on the same model, the
+Repeats the speed comparison of the chapter "Deploying models today"
+(chapters/09_deployment.ipynb) on the same model, the
 chapter's DigitMLP as utils.DigitMLP (normalisation, Linear 64 -> 128, ReLU,
 Linear 128 -> 10). The weights are random: they do not change the time. For every batch size and
 variant it takes ``--rounds`` medians of ``torch.utils.benchmark.Timer``
@@ -18,10 +18,12 @@ the end. Takes one to two minutes (the AOTInductor compile is about 20 s).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import tempfile
 import warnings
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -31,8 +33,24 @@ from torch.utils.benchmark import Timer
 import utils
 
 
-def build_variants(model: nn.Module, folder: str) -> dict:
-    """The four ways of running `model`: eager, TorchScript, torch.compile, AOTInductor."""
+def onnx_runtime(model: nn.Module, example: torch.Tensor, folder: str, threads: int) -> Callable:
+    """`model` exported to ONNX (dynamic batch), run in ONNX Runtime with `threads` threads: tensor in, tensor out."""
+    import onnxruntime
+
+    logging.getLogger("torch.onnx._internal.exporter._registration").setLevel(logging.ERROR)  # no torchvision
+    path = os.path.join(folder, "mlp.onnx")
+    dynamic = {"images": {0: Dim("batch")}}
+    torch.onnx.export(model, (example,), dynamo=True, verbose=False, dynamic_shapes=dynamic).save(path)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads  # as torch gets: a fair comparison
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return lambda x: torch.from_numpy(session.run(None, {name: x.numpy()})[0])
+
+
+def build_variants(model: nn.Module, folder: str, threads: int) -> dict:
+    """The five ways of running `model`: eager, TorchScript, torch.compile, AOTInductor, ONNX Runtime."""
     with warnings.catch_warnings():
         # TorchScript's DeprecationWarning and a FutureWarning that torch 2.13
         # raises inside its own AOTInductor code: both known, neither about this script.
@@ -42,11 +60,13 @@ def build_variants(model: nn.Module, folder: str) -> dict:
         example = torch.zeros(4, 8, 8)
         exported = export(model, (example,), dynamic_shapes={"images": {0: Dim("batch")}})
         package = torch._inductor.aoti_compile_and_package(exported, package_path=os.path.join(folder, "mlp.pt2"))
+        onnx_runtime_fn = onnx_runtime(model, example, folder, threads)
     return {
         "eager": model,
         "TorchScript": scripted,
         "torch.compile": torch.compile(model),
         "AOTInductor": torch._inductor.aoti_load_package(package),
+        "ONNX Runtime": onnx_runtime_fn,
     }
 
 
@@ -63,7 +83,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder, torch.no_grad():
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(folder, "inductor_cache")
-        variants = build_variants(model, folder)
+        variants = build_variants(model, folder, args.threads)
         inputs = {
             n: torch.randint(0, 17, (n, 8, 8), generator=torch.Generator().manual_seed(n)).float() for n in args.batches
         }

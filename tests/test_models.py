@@ -87,7 +87,7 @@ def test_same_model_check_can_fail():
 
 
 def test_torchscript_chapter_mlp_is_utils_digit_mlp():
-    inline_class = run_cells(cell_starting("07_torchscript.ipynb", "class DigitMLP"))["DigitMLP"]
+    inline_class = run_cells(cell_starting("08_torchscript.ipynb", "class DigitMLP"))["DigitMLP"]
     torch.manual_seed(0)
     inline = inline_class(4.8742, 6.0102)
     torch.manual_seed(0)
@@ -102,7 +102,7 @@ def test_digit_mlp_normalises_inside_and_scripts():
         by_hand = model.out(torch.relu(model.hidden(((images - 4.0) / 2.0).flatten(1))))
         assert torch.allclose(model(images), by_hand)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # TorchScript is deprecated (chapter 07)
+            warnings.simplefilter("ignore", DeprecationWarning)  # TorchScript is deprecated (chapter 08)
             scripted = torch.jit.script(model)
         assert torch.allclose(scripted(images), model(images))
     assert model.mean.dtype == torch.float32 and model.std.dtype == torch.float32
@@ -191,8 +191,8 @@ def lightning():
 
 
 def lightning_chapter_classes(pl) -> dict[str, object]:
-    data_cell = cell_starting("08_lightning.ipynb", "class DigitsDataModule(")
-    model_cell = cell_starting("08_lightning.ipynb", "class DigitsClassifier(")
+    data_cell = cell_starting("10_lightning.ipynb", "class DigitsDataModule(")
+    model_cell = cell_starting("10_lightning.ipynb", "class DigitsClassifier(")
     return run_cells(data_cell, model_cell, pl=pl, DataLoader=DataLoader, TensorDataset=TensorDataset)
 
 

@@ -6,6 +6,7 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.plotting`: the book's figure style and picture helpers;
 - :mod:`utils.graph`: the autograd graph of a tensor (or of a from-scratch ``Value``), as data and as a picture;
 - :mod:`utils.data`: the digits (no downloads), a file-backed dataset, transforms, collate and worker helpers;
+- :mod:`utils.deploy`: deployment helpers (C++ builds, prediction text, warnings) and the routes figure;
 - :mod:`utils.pipeline`: pictures of a DataLoader's stages and a grid of digits;
 - :mod:`utils.models`: models that a chapter builds and later ones reuse;
 - :mod:`utils.modules`: pictures of a module: its tree, a hook timeline, train vs eval;
@@ -15,8 +16,9 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
 """
 
-from . import data, graph, models, modules, pipeline, plotting, reproducibility, training, training_step
+from . import data, deploy, graph, models, modules, pipeline, plotting, reproducibility, training, training_step
 from .data import *  # noqa: F403
+from .deploy import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .models import *  # noqa: F403
 from .modules import *  # noqa: F403
@@ -28,6 +30,7 @@ from .training_step import *  # noqa: F403
 
 __all__ = [
     *data.__all__,
+    *deploy.__all__,
     *graph.__all__,
     *models.__all__,
     *modules.__all__,

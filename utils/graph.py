@@ -145,6 +145,8 @@ def _numbers(node: GraphNode) -> str:
 def _node_details(node: GraphNode) -> str:
     if node.data is not None:
         return f"{node.label}: {_numbers(node)}" if node.label else _numbers(node)
+    if node.kind == "leaf" and node.leaf_shape is None:  # an input of a TorchScript graph
+        return node.label or ""
     if node.kind == "leaf":
         text = f"shape {node.leaf_shape}"
         return f"{node.label}: {text}" if node.label else text
@@ -447,6 +449,8 @@ def _box_text(node: GraphNode, show_ids: bool, show_saved: bool) -> str:
     if node.data is not None:  # a value_graph node: its name, data and grad
         title = f"{title} {node.label}" if node.label else title
         return f"{title}\ndata {node.data:.4g}\ngrad {node.grad:.4g}"
+    if node.kind == "leaf" and node.leaf_shape is None:  # e.g. an input of a TorchScript graph
+        return f"{title}\n{node.label}" if node.label else title
     if node.kind == "leaf":
         shape = str(node.leaf_shape)
         return f"{title}\n{node.label} {shape}" if node.label else f"{title}\n{shape}"
@@ -631,7 +635,10 @@ def _graph_layout(
     position = _positions(layers)
     widest = max(len(layer) for layer in layers)
     legend = tuple(kind for kind in _KINDS if any(node.kind == kind for node in graph.nodes))
-    legend_text = _VALUE_LEGEND if _is_value_graph(graph) else _LEGEND
+    # Autograd's names for the kinds, unless the graph is a from-scratch Value's
+    # or a TorchScript graph's (whose leaves are inputs without a recorded shape).
+    plain = _is_value_graph(graph) or all(node.leaf_shape is None for node in graph.leaves)
+    legend_text = _VALUE_LEGEND if plain else _LEGEND
     xlim = (-(widest - 1) / 2 - 0.75, (widest - 1) / 2 + 0.75)
     ylim = (-(len(layers) - 1) - 0.6, 0.6)
     figsize = (min(max(1.9 * widest + 1.8, 4.5), 9.0), min(max(0.8 * len(layers) + 1.4, 2.8), 8.0))

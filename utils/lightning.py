@@ -24,7 +24,7 @@ Batch = tuple[torch.Tensor, torch.Tensor]
 
 
 class DigitsDataModule(pl.LightningDataModule):
-    """The digits of the chapter "Training and prediction": the same split, normalisation and loaders.
+    """The digits as the chapter "Data" splits and normalises them, with the loaders of "Training and prediction".
 
     Saves and restores the generator that shuffles the training batches in
     checkpoints, so that a resumed run sees the batches an uninterrupted one

@@ -4,14 +4,14 @@ Each is written out in the chapter that teaches it, and a test checks that the
 chapter's code and this one build the same model (tests/test_models.py).
 """
 
-# No `from __future__ import annotations`: TorchScript (chapter 07) must read the
+# No `from __future__ import annotations`: TorchScript (chapter 08) must read the
 # annotations of DigitMLP as objects, not strings.
 import torch
 from torch import nn
 
 from ._validate import check_type
 
-__all__ = ["DigitMLP", "make_digits_cnn"]
+__all__ = ["AutoInvert", "DigitMLP", "make_digits_cnn"]
 
 
 def make_digits_cnn() -> nn.Sequential:
@@ -62,3 +62,16 @@ class DigitMLP(nn.Module):
         x = (images - self.mean) / self.std  # the preprocessing travels with the model
         out: torch.Tensor = self.out(torch.relu(self.hidden(x.flatten(1))))
         return out
+
+
+class AutoInvert(nn.Module):
+    """Accept light ink on a dark background (as in the digits data) or dark ink on light.
+
+    The module of the chapter "TorchScript" whose ``if`` on the data makes the
+    tracing trap: images whose mean pixel is above 8 (of 0..16) are inverted.
+    """
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if images.mean() > 8:  # mostly light: dark ink on light paper, so invert
+            images = 16 - images
+        return images
