@@ -35,9 +35,10 @@ def make_digits_cnn() -> nn.Sequential:
 class DigitMLP(nn.Module):
     """Raw 8 x 8 digit images (pixel values 0..16) in, 10 class scores out.
 
-    The model of the chapter "TorchScript, and taking models out of Python
-    today": the normalisation is part of the model (buffers ``mean`` and
-    ``std``), then Linear 64 -> 128, ReLU, Linear 128 -> 10.
+    The model of the chapters "TorchScript" and "Deploying models today"
+    (trained by :func:`utils.train_digit_mlp`): the normalisation is part of
+    the model (buffers ``mean`` and ``std``), then Linear 64 -> 128, ReLU,
+    Linear 128 -> 10.
 
     Args:
         mean: Mean of the training pixels.
