@@ -10,15 +10,17 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.modules`: pictures of a module: its tree, a hook timeline, train vs eval;
 - :mod:`utils.training`: the training loop, evaluation, prediction, loss curves;
 - :mod:`utils.training_step`: one training step, watched call by call, and its picture;
+- :mod:`utils.performance`: where a training step's time goes (from the profiler), and the activation memory it keeps;
 - :mod:`utils.reproducibility`: seeds, devices, versions, the test environment;
 - :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
 """
 
-from . import data, graph, models, modules, plotting, reproducibility, training, training_step
+from . import data, graph, models, modules, performance, plotting, reproducibility, training, training_step
 from .data import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .models import *  # noqa: F403
 from .modules import *  # noqa: F403
+from .performance import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .reproducibility import *  # noqa: F403
 from .training import *  # noqa: F403
@@ -29,6 +31,7 @@ __all__ = [
     *graph.__all__,
     *models.__all__,
     *modules.__all__,
+    *performance.__all__,
     *plotting.__all__,
     *reproducibility.__all__,
     *training.__all__,
