@@ -12,16 +12,30 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.modules`: pictures of a module: its tree, a hook timeline, train vs eval;
 - :mod:`utils.training`: the training loop, evaluation, prediction, loss curves;
 - :mod:`utils.training_step`: one training step, watched call by call, and its picture;
+- :mod:`utils.performance`: where a training step's time goes (from the profiler), and the activation memory it keeps;
 - :mod:`utils.reproducibility`: seeds, devices, versions, the test environment;
 - :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
 """
 
-from . import data, deploy, graph, models, modules, pipeline, plotting, reproducibility, training, training_step
+from . import (
+    data,
+    deploy,
+    graph,
+    models,
+    modules,
+    performance,
+    pipeline,
+    plotting,
+    reproducibility,
+    training,
+    training_step,
+)
 from .data import *  # noqa: F403
 from .deploy import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .models import *  # noqa: F403
 from .modules import *  # noqa: F403
+from .performance import *  # noqa: F403
 from .pipeline import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .reproducibility import *  # noqa: F403
@@ -34,6 +48,7 @@ __all__ = [
     *graph.__all__,
     *models.__all__,
     *modules.__all__,
+    *performance.__all__,
     *pipeline.__all__,
     *plotting.__all__,
     *reproducibility.__all__,
