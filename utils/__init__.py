@@ -14,13 +14,15 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.training_step`: one training step, watched call by call, and its picture;
 - :mod:`utils.performance`: where a training step's time goes (from the profiler), and the activation memory it keeps;
 - :mod:`utils.reproducibility`: seeds, devices, versions, the test environment;
-- :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
+- :mod:`utils.lightning`: the Lightning chapter's classes, hook recorder (``import utils.lightning``; needs Lightning);
+- :mod:`utils.lightning_logs`: a Lightning run's TensorBoard scalars as a history, a confusion matrix picture.
 """
 
 from . import (
     data,
     deploy,
     graph,
+    lightning_logs,
     models,
     modules,
     performance,
@@ -33,6 +35,7 @@ from . import (
 from .data import *  # noqa: F403
 from .deploy import *  # noqa: F403
 from .graph import *  # noqa: F403
+from .lightning_logs import *  # noqa: F403
 from .models import *  # noqa: F403
 from .modules import *  # noqa: F403
 from .performance import *  # noqa: F403
@@ -46,6 +49,7 @@ __all__ = [
     *data.__all__,
     *deploy.__all__,
     *graph.__all__,
+    *lightning_logs.__all__,
     *models.__all__,
     *modules.__all__,
     *performance.__all__,
