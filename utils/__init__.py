@@ -14,12 +14,14 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.training_step`: one training step, watched call by call, and its picture;
 - :mod:`utils.performance`: where a training step's time goes (from the profiler), and the activation memory it keeps;
 - :mod:`utils.reproducibility`: seeds, devices, versions, the test environment;
+- :mod:`utils.distributed`: distributed data parallel, drawn: gradients before and after the all-reduce;
 - :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
 """
 
 from . import (
     data,
     deploy,
+    distributed,
     graph,
     models,
     modules,
@@ -32,6 +34,7 @@ from . import (
 )
 from .data import *  # noqa: F403
 from .deploy import *  # noqa: F403
+from .distributed import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .models import *  # noqa: F403
 from .modules import *  # noqa: F403
@@ -45,6 +48,7 @@ from .training_step import *  # noqa: F403
 __all__ = [
     *data.__all__,
     *deploy.__all__,
+    *distributed.__all__,
     *graph.__all__,
     *models.__all__,
     *modules.__all__,
