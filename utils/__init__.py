@@ -14,6 +14,7 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.training_step`: one training step, watched call by call, and its picture;
 - :mod:`utils.performance`: where a training step's time goes (from the profiler), and the activation memory it keeps;
 - :mod:`utils.reproducibility`: seeds, devices, versions, the test environment;
+- :mod:`utils.distributed`: distributed data parallel, drawn: gradients before and after the all-reduce;
 - :mod:`utils.lightning`: the Lightning chapter's classes, hook recorder (``import utils.lightning``; needs Lightning);
 - :mod:`utils.lightning_logs`: a Lightning run's TensorBoard scalars as a history, a confusion matrix picture.
 """
@@ -21,6 +22,7 @@ docstring names that chapter. Modules by concern:
 from . import (
     data,
     deploy,
+    distributed,
     graph,
     lightning_logs,
     models,
@@ -34,6 +36,7 @@ from . import (
 )
 from .data import *  # noqa: F403
 from .deploy import *  # noqa: F403
+from .distributed import *  # noqa: F403
 from .graph import *  # noqa: F403
 from .lightning_logs import *  # noqa: F403
 from .models import *  # noqa: F403
@@ -48,6 +51,7 @@ from .training_step import *  # noqa: F403
 __all__ = [
     *data.__all__,
     *deploy.__all__,
+    *distributed.__all__,
     *graph.__all__,
     *lightning_logs.__all__,
     *models.__all__,
