@@ -14,6 +14,7 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.training_step`: one training step, watched call by call, and its picture;
 - :mod:`utils.performance`: where a training step's time goes (from the profiler), and the activation memory it keeps;
 - :mod:`utils.reproducibility`: seeds, devices, versions, the test environment;
+- :mod:`utils.scripts`: run a Python script in a fresh process with the kernel's environment;
 - :mod:`utils.lightning`: the Lightning chapter's classes (``import utils.lightning``; needs Lightning).
 """
 
@@ -27,6 +28,7 @@ from . import (
     pipeline,
     plotting,
     reproducibility,
+    scripts,
     training,
     training_step,
 )
@@ -39,6 +41,7 @@ from .performance import *  # noqa: F403
 from .pipeline import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .reproducibility import *  # noqa: F403
+from .scripts import *  # noqa: F403
 from .training import *  # noqa: F403
 from .training_step import *  # noqa: F403
 
@@ -52,6 +55,7 @@ __all__ = [
     *pipeline.__all__,
     *plotting.__all__,
     *reproducibility.__all__,
+    *scripts.__all__,
     *training.__all__,
     *training_step.__all__,
 ]
