@@ -17,6 +17,7 @@ docstring names that chapter. Modules by concern:
 - :mod:`utils.distributed`: distributed data parallel, drawn: gradients before and after the all-reduce;
 - :mod:`utils.lightning`: the Lightning chapter's classes, hook recorder (``import utils.lightning``; needs Lightning);
 - :mod:`utils.lightning_logs`: a Lightning run's TensorBoard scalars as a history, a confusion matrix picture.
+- :mod:`utils.scripts`: run a Python script in a fresh process with the kernel's environment;
 """
 
 from . import (
@@ -31,6 +32,7 @@ from . import (
     pipeline,
     plotting,
     reproducibility,
+    scripts,
     training,
     training_step,
 )
@@ -45,6 +47,7 @@ from .performance import *  # noqa: F403
 from .pipeline import *  # noqa: F403
 from .plotting import *  # noqa: F403
 from .reproducibility import *  # noqa: F403
+from .scripts import *  # noqa: F403
 from .training import *  # noqa: F403
 from .training_step import *  # noqa: F403
 
@@ -60,6 +63,7 @@ __all__ = [
     *pipeline.__all__,
     *plotting.__all__,
     *reproducibility.__all__,
+    *scripts.__all__,
     *training.__all__,
     *training_step.__all__,
 ]
