@@ -11,6 +11,10 @@ No Font Awesome script. The theme's template loads ``fontawesome.js`` (1.5 MB,
 theme's stylesheet already draws the same icons with the Font Awesome web
 fonts. Once the site is written, the script tag is removed from every page;
 the icons are then drawn by the stylesheet (tests/test_site.py checks both).
+
+A language switch. The book has an English edition at the site's root and a
+Chinese one below ``zh/`` (booktools/i18n.py builds it with ``language:
+zh_CN``); every page starts with a link to the same page in the other edition.
 """
 
 from __future__ import annotations
@@ -48,7 +52,20 @@ def drop_fontawesome_script(app: Sphinx, exception: Exception | None) -> None:
             page.write_text(trimmed, encoding="utf-8")
 
 
+def add_language_switch(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    if "body" not in context:
+        return
+    root = "../" * pagename.count("/")
+    if (app.config.language or "en").startswith("zh"):
+        href, label, lang = f"{root}../{pagename}.html", "English", "en"
+    else:
+        href, label, lang = f"{root}zh/{pagename}.html", "中文", "zh-CN"
+    switch = f'<p class="book-language"><a href="{href}" hreflang="{lang}" lang="{lang}">{label}</a></p>\n'
+    context["body"] = switch + context["body"]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", add_language_switch)
     app.connect("html-page-context", drop_unused_mathjax, priority=900)  # after sphinx.ext.mathjax (500)
     app.connect("build-finished", drop_fontawesome_script)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

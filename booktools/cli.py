@@ -6,6 +6,8 @@
     python3 scripts/book.py lint [RUFF_ARGS...]     ruff (lint; the code's format), then mypy --strict
     python3 scripts/book.py portability             the notebooks under other CPU kernels and thread counts
     python3 scripts/book.py compat [NOTEBOOK...]    the notebooks on a newer torch (.venv-compat), what changes
+    python3 scripts/book.py i18n [check|notebooks]  the Chinese edition: update its catalogs from the English
+                                                    (default), check them, or write the Chinese notebooks
 
 Each command first makes sure `.venv` exists and matches requirements.txt,
 constraints.txt and pyproject.toml (it reinstalls when one of them changed).
@@ -161,7 +163,11 @@ def cmd_build(extra: list[str]) -> int:
     prepare_static()
     code = run([str(BIN / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going", *extra])
     if code == 0:
-        print(f"book.py: site built in {time.perf_counter() - started:.0f} s: _build/html/index.html")
+        print(f"book.py: English site built in {time.perf_counter() - started:.0f} s: _build/html/index.html")
+        started = time.perf_counter()
+        code = run([str(PYTHON), "-m", "booktools.i18n", "site"])  # the Chinese edition, at _build/html/zh/
+        if code == 0:
+            print(f"book.py: Chinese site built in {time.perf_counter() - started:.0f} s: _build/html/zh/index.html")
     return code
 
 
@@ -232,6 +238,10 @@ def cmd_portability(extra: list[str]) -> int:
     return 1 if failed else 0
 
 
+def cmd_i18n(extra: list[str]) -> int:
+    return run([str(PYTHON), "-m", "booktools.i18n", *(extra or ["update"])])
+
+
 def cmd_lint(extra: list[str]) -> int:
     """ruff check (given arguments go to it), ruff format --check, then mypy; each runs, any failure fails lint.
 
@@ -257,6 +267,7 @@ COMMANDS = {
     "lint": cmd_lint,
     "portability": cmd_portability,
     "compat": cmd_compat,
+    "i18n": cmd_i18n,
 }
 
 

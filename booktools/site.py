@@ -44,7 +44,11 @@ def build_site(out: Path, source: Path = ROOT) -> Path:
     if result.returncode != 0:
         log = f"{result.stdout[-4000:]}\n{result.stderr}"
         raise RuntimeError(f"jupyter-book build failed ({result.returncode}):\n{log}")
-    return out / "_build" / "html"
+    html = out / "_build" / "html"
+    from booktools.i18n import build_chinese_site
+
+    build_chinese_site(source, out / "zh_CN", html)  # the Chinese edition, at html/zh/
+    return html
 
 
 # -- Reading pages --------------------------------------------------------------
@@ -148,7 +152,7 @@ def read_pages(html_root: Path) -> dict[str, Page]:
     pages = {}
     for file in sorted(html_root.rglob("*.html")):
         rel = file.relative_to(html_root).as_posix()
-        if rel.startswith("_static/"):
+        if rel.startswith(("_static/", "zh/_static/")):
             continue  # the theme's Jinja snippets (webpack-macros.html), not pages
         page = Page(rel)
         _PageParser(page).feed(file.read_text(encoding="utf-8"))

@@ -36,7 +36,7 @@ from booktools.site import (
 )
 
 REPOSITORY = urlsplit(repository_url()).path.strip("/")  # owner/name, from _config.yml
-COLAB = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{repository_branch()}/chapters/{{name}}.ipynb"
+COLAB = f"https://colab.research.google.com/github/{REPOSITORY}/blob/{repository_branch()}/{{folder}}{{name}}.ipynb"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # Found on PATH (Debian's packages put them in /usr/bin; other systems elsewhere).
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -300,15 +300,19 @@ def test_search_finds_autograd(driver, server):
 
 @pytest.mark.browser
 def test_launch_and_download_buttons(driver, server, pages):
-    """Each chapter's Colab button opens its notebook; its download button offers the .ipynb."""
-    chapters = [path for path in pages if path.startswith("chapters/")]
-    assert chapters
+    """Each chapter's Colab button opens its notebook; its download button offers the .ipynb.
+
+    On a Chinese page (zh/chapters/...) both give the Chinese notebook, zh/chapters/<name>.ipynb.
+    """
+    chapters = [path for path in pages if path.startswith(("chapters/", "zh/chapters/"))]
+    assert len(chapters) == 2 * len(list((ROOT / "chapters").glob("*.ipynb")))
     for path in chapters:
-        name = Path(path).stem
+        name, chinese = Path(path).stem, path.startswith("zh/")
         driver.get(server.url + path)
         hrefs = driver.execute_script("return [...document.querySelectorAll('a')].map(a => a.href)")
         colab = [href for href in hrefs if href.startswith("https://colab.research.google.com/")]
-        assert colab == [COLAB.format(name=name)], (path, colab)
+        folder = "zh/chapters/" if chinese else "chapters/"
+        assert colab == [COLAB.format(folder=folder, name=name)], (path, colab)
         download = driver.execute_script(
             "return [...document.querySelectorAll('.dropdown-download-buttons a')].map(a => a.href)"
         )
@@ -319,6 +323,8 @@ def test_launch_and_download_buttons(driver, server, pages):
             with urllib.request.urlopen(href, timeout=10) as response:
                 notebook = json.load(response)
             assert notebook["nbformat"] == 4 and notebook["cells"], href
+            title = notebook["cells"][0]["source"]
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in title) == chinese, (href, title)  # the Chinese title
 
 
 @pytest.mark.browser
@@ -343,7 +349,7 @@ def test_phone_width_has_no_sideways_scroll(driver, server, pages):
 
 @pytest.mark.browser
 def test_screenshots(driver, server, pages):
-    """Landing page and a chapter at desktop and phone width, into _build/screenshots/ (for a person to look at)."""
+    """Landing page and a chapter (English and Chinese) at desktop and phone width, into _build/screenshots/."""
     chapter = next((p for p in pages if p.startswith("chapters/") and pages[p].math), "chapters/01_tensors.html")
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
@@ -354,7 +360,7 @@ def test_screenshots(driver, server, pages):
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
         )
         try:
-            for name, path in (("landing", ""), ("chapter", chapter)):
+            for name, path in (("landing", ""), ("chapter", chapter), ("chapter-zh", f"zh/{chapter}")):
                 _open(driver, urljoin(server.url, path))
                 file = SCREENSHOTS / f"{name}-{label}.png"
                 assert driver.save_screenshot(str(file)), file
@@ -362,6 +368,31 @@ def test_screenshots(driver, server, pages):
         finally:
             driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert all(file.stat().st_size > 10_000 for file in saved), [(f.name, f.stat().st_size) for f in saved]
+
+
+def test_every_page_links_to_the_other_edition(site, pages):
+    """Each English page starts with a link to its Chinese page (zh/...), and each Chinese page back."""
+    problems = []
+    generated = {"genindex.html", "search.html", "zh/genindex.html", "zh/search.html"}  # Sphinx's, without a body
+    for path in (p for p in pages if p not in generated):
+        if (site / path).read_text(encoding="utf-8").count('class="book-language"') == 0:
+            if 'http-equiv="Refresh"' not in (site / path).read_text(encoding="utf-8"):
+                problems.append(f"{path}: no language switch")
+            continue
+        other = path[3:] if path.startswith("zh/") else f"zh/{path}"
+        if other not in pages:
+            problems.append(f"{path}: the other edition has no {other}")
+    assert sum(path.startswith("zh/") for path in pages) >= 18
+    assert not problems, "\n".join(problems)
+
+
+def test_chinese_pages_are_in_chinese(site, pages):
+    """The Chinese edition declares its language and its chapters' text is Chinese."""
+    for path in (p for p in pages if p.startswith("zh/chapters/")):
+        text = (site / path).read_text(encoding="utf-8")
+        assert '<html lang="zh-CN"' in text or '<html lang="zh_CN"' in text, path
+        han = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+        assert han > 1000, (path, han)
 
 
 def test_every_page_has_the_icon(site, pages):
